@@ -1,0 +1,28 @@
+namespace HeavySync.Locations;
+
+/// <summary>The kinds of location HeavySync understands.</summary>
+public enum LocationScheme
+{
+    File,
+    S3,
+    Gcs,
+}
+
+/// <summary>
+/// A parsed location: <c>s3://bucket/prefix</c>, <c>gs://bucket/prefix</c>, <c>file:///abs/path</c>
+/// or a bare path. For buckets, <see cref="Prefix"/> is the key prefix ("" or ending in '/').
+/// For files, <see cref="Path"/> is the absolute, normalised directory.
+/// </summary>
+public sealed record StoreLocation(LocationScheme Scheme, string Bucket, string Prefix, string Path)
+{
+    /// <summary>The canonical text form, used to key jobs and state files.</summary>
+    public string Canonical => Scheme switch
+    {
+        LocationScheme.File => "file://" + Path,
+        LocationScheme.S3 => $"s3://{Bucket}/{Prefix}",
+        LocationScheme.Gcs => $"gs://{Bucket}/{Prefix}",
+        _ => throw new InvalidOperationException(),
+    };
+
+    public override string ToString() => Canonical;
+}

@@ -1,0 +1,35 @@
+namespace HeavySync.Queue;
+
+/// <summary>A message handed to a consumer, leased until acknowledged, released or its lease expires.</summary>
+/// <param name="Message">The decoded message.</param>
+/// <param name="LeaseToken">Opaque handle of this delivery (an SQS receipt handle, a Pub/Sub ack id).</param>
+/// <param name="DeliveryCount">1 on first delivery, growing with each redelivery.</param>
+public sealed record ReceivedMessage(WorkMessage Message, string LeaseToken, int DeliveryCount);
+
+/// <summary>
+/// An at-least-once work queue: in-process on one machine; Postgres, SQS or Pub/Sub in a cluster.
+/// Contract: a published message is delivered until acknowledged. A received message is invisible
+/// to other consumers for the lease; if not acknowledged by then it is delivered again with a
+/// higher <see cref="ReceivedMessage.DeliveryCount"/>. Acknowledging an expired or unknown lease is
+/// harmless. Consumers decide about dead-lettering from the delivery count.
+/// </summary>
+public interface IWorkQueue : IAsyncDisposable
+{
+    /// <summary>Publishes messages (may wait for room when the queue is bounded).</summary>
+    Task PublishAsync(IReadOnlyList<WorkMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>Receives up to <paramref name="maxMessages"/>, waiting up to <paramref name="wait"/> for the first; empty when none came.</summary>
+    Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(int maxMessages, TimeSpan wait, CancellationToken cancellationToken);
+
+    /// <summary>Removes a delivered message for good.</summary>
+    Task AckAsync(ReceivedMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Gives a message back for redelivery after <paramref name="delay"/> (a nack).</summary>
+    Task ReleaseAsync(ReceivedMessage message, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease of a message still being worked on.</summary>
+    Task ExtendLeaseAsync(ReceivedMessage message, TimeSpan extension, CancellationToken cancellationToken);
+
+    /// <summary>Messages waiting or in flight, approximately (for autoscaling and progress).</summary>
+    Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken);
+}

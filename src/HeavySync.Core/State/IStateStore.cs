@@ -1,0 +1,87 @@
+using HeavySync.Planning;
+using HeavySync.Storage;
+
+namespace HeavySync.State;
+
+/// <summary>
+/// Durable state of jobs, runs, manifests, the ledger and tasks: SQLite on one machine, Postgres in a
+/// cluster. Every write is durable when the returned task completes; every method is safe to repeat
+/// (at-least-once callers). Failures surface as <see cref="StateStoreException"/>.
+/// </summary>
+public interface IStateStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema or migrates it to the current version. A schema newer than this
+    /// build throws <see cref="StateStoreException"/> (fatal).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The job for this pair, created when new.</summary>
+    Task<JobRecord> GetOrCreateJobAsync(string source, string destination, CancellationToken cancellationToken);
+
+    /// <summary>The job for this pair, or null.</summary>
+    Task<JobRecord?> FindJobAsync(string source, string destination, CancellationToken cancellationToken);
+
+    /// <summary>All jobs, oldest first.</summary>
+    Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The newest unfinished run of a job (excluding dry runs), or null.</summary>
+    Task<RunRecord?> GetOpenRunAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>Starts a new run in <see cref="RunPhase.Listing"/>.</summary>
+    Task<RunRecord> CreateRunAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>A run by id (throws when missing).</summary>
+    Task<RunRecord> GetRunAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>The newest runs of a job, newest first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(long jobId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Bulk-inserts one listing batch (replacing rows with the same key, so a repeated batch is
+    /// harmless). When <paramref name="resumeAfter"/> is given it is saved atomically with the batch
+    /// as the side's resume point.
+    /// </summary>
+    Task AddManifestBatchAsync(long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, string? resumeAfter, CancellationToken cancellationToken);
+
+    /// <summary>Forgets a side's partial listing (for stores whose listing cannot resume).</summary>
+    Task ResetListingAsync(long runId, StoreSide side, CancellationToken cancellationToken);
+
+    /// <summary>Marks a side's listing complete: it is never listed again in this run.</summary>
+    Task MarkListingCompleteAsync(long runId, StoreSide side, CancellationToken cancellationToken);
+
+    /// <summary>Number of manifest rows of one side.</summary>
+    Task<long> CountManifestAsync(long runId, StoreSide side, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Computes the plan (DESIGN.md §4) in the database: creates copy and delete tasks, learns equal
+    /// hashes into the ledger, stores the summary and moves the run to <see cref="RunPhase.Copying"/>.
+    /// Requires both listings complete. Idempotent: a planned run returns its stored summary.
+    /// </summary>
+    Task<PlanSummary> PlanAsync(long runId, PlanOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Tasks of a run in id order after <paramref name="afterId"/> (keyset paging).</summary>
+    Task<IReadOnlyList<TaskRecord>> GetTasksAsync(long runId, TaskAction action, WorkTaskStatus status, long afterId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Records outcomes and their ledger changes in one transaction. A task already finished keeps its first outcome.</summary>
+    Task CompleteTasksAsync(long runId, IReadOnlyList<TaskOutcome> outcomes, CancellationToken cancellationToken);
+
+    /// <summary>Counts the run's tasks by action and status.</summary>
+    Task<RunCounters> GetCountersAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>Moves a run to a phase, with an optional final report.</summary>
+    Task SetRunPhaseAsync(long runId, RunPhase phase, string? report, CancellationToken cancellationToken);
+
+    /// <summary>The ledger row of a key, or null.</summary>
+    Task<LedgerEntry?> GetLedgerAsync(long jobId, string key, CancellationToken cancellationToken);
+
+    /// <summary>Marks ledger rows verified now (sampled checks).</summary>
+    Task MarkVerifiedAsync(long jobId, IReadOnlyList<string> keys, DateTimeOffset when, CancellationToken cancellationToken);
+
+    /// <summary>Removes manifests and tasks of the job's runs older than <paramref name="keepRunId"/> (the ledger stays).</summary>
+    Task DeleteOldRunDataAsync(long jobId, long keepRunId, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="count"/> manifest rows chosen uniformly at random (seeded).</summary>
+    Task<IReadOnlyList<ObjectEntry>> SampleManifestAsync(long runId, StoreSide side, int count, int seed, CancellationToken cancellationToken);
+}
+
+/// <summary>A state-store failure; the message is one line for the user.</summary>
+public sealed class StateStoreException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,16 @@
+namespace HeavySync.Storage;
+
+/// <summary>What a store needs to write one object.</summary>
+/// <param name="Key">Destination key, relative to the location prefix.</param>
+/// <param name="Length">Exact number of bytes the content stream yields.</param>
+public sealed record WriteRequest(string Key, long Length)
+{
+    /// <summary>Source modification time to preserve (local mtime, or S3 "mtime" metadata).</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
+    /// <summary>MD5 of the content when already known (lower-case hex); stores may send it for server-side verification.</summary>
+    public string? Md5 { get; init; }
+
+    /// <summary>Content type to store, when the source had one.</summary>
+    public string? ContentType { get; init; }
+}
