@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 
@@ -61,35 +60,29 @@ public static class MultipartETag
     {
         ArgumentNullException.ThrowIfNull(content);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partSizeBytes);
-        var partMd5s = new List<byte[]>();
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(81920);
-        try
+        using var parts = new PartHasher(partSizeBytes);
+        int read;
+        while ((read = content.Read(parts.NextBuffer().Span)) > 0)
         {
-            long inPart = 0;
-            int read;
-            while ((read = content.Read(buffer, 0, (int)Math.Min(buffer.Length, partSizeBytes - inPart))) > 0)
-            {
-                md5.AppendData(buffer, 0, read);
-                inPart += read;
-                if (inPart == partSizeBytes)
-                {
-                    partMd5s.Add(md5.GetHashAndReset());
-                    inPart = 0;
-                }
-            }
-
-            if (inPart > 0 || partMd5s.Count == 0)
-            {
-                partMd5s.Add(md5.GetHashAndReset());
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            parts.Advance(read);
         }
 
-        return Compute(partMd5s);
+        return parts.Finish();
+    }
+
+    /// <summary>The asynchronous form of <see cref="ComputeForContent"/>.</summary>
+    public static async Task<string> ComputeForContentAsync(Stream content, long partSizeBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partSizeBytes);
+        using var parts = new PartHasher(partSizeBytes);
+        int read;
+        while ((read = await content.ReadAsync(parts.NextBuffer(), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            parts.Advance(read);
+        }
+
+        return parts.Finish();
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ public sealed class MultipartETagTests
     private const long TiB = 1024 * GiB;
 
     [Fact]
-    public void ComputeForContent_KnownVector_MatchesIndependentComputation()
+    public async Task ComputeForContent_KnownVector_MatchesIndependentComputation()
     {
         // 11 MiB + 17 bytes in 5 MiB parts: two full parts and a 17-byte tail. The expected value
         // was computed independently with Python's hashlib.
@@ -23,6 +23,20 @@ public sealed class MultipartETagTests
         Assert.Equal("911edaf9459a242951a5fe2b16c8dbbc-3", independent);
         Assert.Equal(independent, MultipartETag.Compute(partMd5s));
         Assert.Equal(independent, MultipartETag.ComputeForContent(new MemoryStream(content), partSize));
+        Assert.Equal(independent, await MultipartETag.ComputeForContentAsync(new MemoryStream(content), partSize, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(3001, 777)]
+    [InlineData(3000, 1000)]
+    [InlineData(1, 1)]
+    [InlineData(200_000, 150_001)]
+    public void ComputeForContent_OddPartSizes_MatchesPartByPartMd5(int length, int partSize)
+    {
+        var content = new byte[length];
+        new Random(length).NextBytes(content);
+        var partMd5s = content.Chunk(partSize).Select(part => MD5.HashData(part)).ToArray();
+        Assert.Equal(MultipartETag.Compute(partMd5s), MultipartETag.ComputeForContent(new MemoryStream(content), partSize));
     }
 
     [Fact]
