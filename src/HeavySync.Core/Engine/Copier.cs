@@ -20,7 +20,8 @@ public sealed partial class Copier(
     IStateStore state,
     SyncOptions options,
     SyncProgress progress,
-    ILogger logger)
+    ILogger logger,
+    ConcurrencyGovernor? governor = null)
 {
     private static readonly TimeSpan ReceiveWait = TimeSpan.FromMilliseconds(200);
 
@@ -44,20 +45,34 @@ public sealed partial class Copier(
         {
             while (!token.IsCancellationRequested)
             {
-                var received = await queue.ReceiveAsync(1, ReceiveWait, token).ConfigureAwait(false);
-                if (received.Count == 0)
+                // Throttling lowers the number of workers allowed to hold a message.
+                if (governor is not null && !governor.TryEnter())
                 {
-                    if (await isFinished(token).ConfigureAwait(false))
-                    {
-                        return;
-                    }
-
+                    await Task.Delay(ReceiveWait, token).ConfigureAwait(false);
                     continue;
                 }
 
-                foreach (var message in received)
+                try
                 {
-                    await HandleAsync(message, token).ConfigureAwait(false);
+                    var received = await queue.ReceiveAsync(1, ReceiveWait, token).ConfigureAwait(false);
+                    if (received.Count == 0)
+                    {
+                        if (await isFinished(token).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    foreach (var message in received)
+                    {
+                        await HandleAsync(message, token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    governor?.Exit();
                 }
             }
         }

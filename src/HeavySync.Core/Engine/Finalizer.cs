@@ -60,7 +60,7 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
         }
 
         var decision = options.MaxDelete.Evaluate(plan.DeleteObjects, plan.DestinationObjects, plan.SourceObjects, options.AllowEmptySource);
-        if (!decision.Allowed)
+        if (!decision.IsAllowed)
         {
             return new(DeletionVerdict.Refused, 0, 0, decision.Reason);
         }

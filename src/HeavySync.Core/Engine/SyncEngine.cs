@@ -13,7 +13,7 @@ namespace HeavySync.Engine;
 /// job's open run when there is one: a completed listing is not listed again, done tasks are not
 /// done again, a finalizer that was interrupted picks up its remaining deletions.
 /// </summary>
-public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers, TimeProvider? time = null)
+public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers, TimeProvider? time = null, RequestCounter? requests = null)
 {
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly ILogger logger = loggers.CreateLogger<SyncEngine>();
@@ -79,7 +79,13 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock);
         await using var outcomes = new OutcomeWriter(state, run.Id);
         var executor = new CopyExecutor(source, destination, clock);
-        var copier = new Copier(queue, executor, outcomes, state, options, progress, loggers.CreateLogger<Copier>());
+        var governor = new ConcurrencyGovernor(options.Concurrency, clock);
+        if (requests is not null)
+        {
+            requests.Governor = governor;
+        }
+
+        var copier = new Copier(queue, executor, outcomes, state, options, progress, loggers.CreateLogger<Copier>(), governor);
         var publisher = new TaskPublisher(state, queue, options);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -133,7 +139,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             }
 
             var decision = options.MaxDelete.Evaluate(plan.DeleteObjects, plan.DestinationObjects, plan.SourceObjects, options.AllowEmptySource);
-            if (plan.DeleteObjects > 0 && !decision.Allowed)
+            if (plan.DeleteObjects > 0 && !decision.IsAllowed)
             {
                 lines.Add("a real run would refuse: " + decision.Reason);
             }
