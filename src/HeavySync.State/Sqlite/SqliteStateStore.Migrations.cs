@@ -43,25 +43,35 @@ public sealed partial class SqliteStateStore
 
     /// <summary>
     /// The file's schema version: 0 for an empty database (after creating the version table).
-    /// A database with tables but no version table belongs to someone else and is refused.
     /// </summary>
     private int ReadSchemaVersion(SqliteConnection connection)
     {
-        var tables = connection.Query<string>(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").ToList();
-        if (!tables.Contains("schema_version", StringComparer.Ordinal))
+        if (!RefuseForeignDatabase(connection))
         {
-            if (tables.Count > 0)
-            {
-                throw new StateStoreException(
-                    $"state file {Path} is not a HeavySync state database (it holds other tables: {string.Join(", ", tables.Take(5))})");
-            }
-
             connection.Execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
             return 0;
         }
 
         return connection.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version") ?? 0;
+    }
+
+    /// <summary>
+    /// Throws when the database has tables but no version table: it belongs to someone else. Returns
+    /// whether the version table exists (false for an empty database).
+    /// </summary>
+    private bool RefuseForeignDatabase(SqliteConnection connection)
+    {
+        var tables = connection.Query<string>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").ToList();
+        if (tables.Contains("schema_version", StringComparer.Ordinal))
+        {
+            return true;
+        }
+
+        return tables.Count == 0
+            ? false
+            : throw new StateStoreException(
+                $"state file {Path} is not a HeavySync state database (it holds other tables: {string.Join(", ", tables.Take(5))})");
     }
 
     private static List<(int Version, string Script)> LoadMigrations()

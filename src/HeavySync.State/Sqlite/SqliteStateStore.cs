@@ -1,4 +1,5 @@
 using System.Data;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace HeavySync.State.Sqlite;
@@ -64,6 +65,10 @@ public sealed partial class SqliteStateStore : IStateStore
             await store.UseAsync(c =>
             {
                 c.Open();
+                c.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+
+                // Refuse someone else's database before a pragma (WAL) changes its file.
+                store.RefuseForeignDatabase(c);
                 ExecutePragmas(c);
                 RegisterFunctions(c);
                 return 0;
@@ -111,7 +116,6 @@ public sealed partial class SqliteStateStore : IStateStore
         command.CommandText =
             "PRAGMA journal_mode = WAL;" +
             "PRAGMA synchronous = NORMAL;" +
-            $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};" +
             "PRAGMA foreign_keys = ON;";
         command.ExecuteNonQuery();
     }
