@@ -30,6 +30,13 @@ public sealed partial class SqliteStateStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var transaction = c.BeginTransaction(deferred: false);
+
+                // Another process may have migrated while this one waited for the write lock.
+                if (c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: transaction) >= version)
+                {
+                    continue;
+                }
+
                 c.Execute(script, transaction: transaction);
                 c.Execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (@version, @now)",
@@ -48,7 +55,7 @@ public sealed partial class SqliteStateStore
     {
         if (!RefuseForeignDatabase(connection))
         {
-            connection.Execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+            connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
             return 0;
         }
 
