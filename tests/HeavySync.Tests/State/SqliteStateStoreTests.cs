@@ -127,6 +127,24 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task TwoStoresOnOneFile_ConcurrentWrites_AllLand()
+    {
+        var path = NewPath();
+        await using var first = await SqliteStateStore.OpenAsync(path, CancellationToken.None);
+        await using var second = await SqliteStateStore.OpenAsync(path, CancellationToken.None);
+        var job = await first.GetOrCreateJobAsync("a", "b", CancellationToken.None);
+
+        // Two connections, one writer at a time: busy_timeout and immediate transactions make the
+        // loser wait instead of failing with "database is locked".
+        await Task.WhenAll(
+            Task.Run(async () => { for (var i = 0; i < 50; i++) { await first.CreateRunAsync(job.Id, CancellationToken.None); } }),
+            Task.Run(async () => { for (var i = 0; i < 50; i++) { await second.CreateRunAsync(job.Id, CancellationToken.None); } }));
+
+        var runs = await first.ListRunsAsync(job.Id, 1000, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 100).Reverse(), runs.Select(r => r.Number));
+    }
+
+    [Fact]
     public async Task AnyCall_CancelledToken_ThrowsOperationCanceled()
     {
         await using var store = await SqliteStateStore.OpenAsync(NewPath(), CancellationToken.None);
