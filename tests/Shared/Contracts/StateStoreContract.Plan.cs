@@ -2,13 +2,14 @@ using HeavySync.Planning;
 using HeavySync.State;
 using HeavySync.Storage;
 using static HeavySync.Tests.Contracts.StateStoreTestKit;
+using Side = (long Size, string? Md5, uint? Crc, string? ETag, int? Seconds);
 
 namespace HeavySync.Tests.Contracts;
 
 public abstract partial class StateStoreContract
 {
     /// <summary>What the plan should do with one key of a rule-table case.</summary>
-    public enum Expected
+    private enum Expected
     {
         Copy,
         Delete,
@@ -17,13 +18,14 @@ public abstract partial class StateStoreContract
     }
 
     /// <summary>One key of the rule table: both sides, an optional seeded ledger row, the expected outcome.</summary>
-    public sealed record RuleCase(string Key, ObjectEntry? Source, ObjectEntry? Destination, bool LedgerOfCurrentPair, bool StaleLedger, Expected Expected);
+    private sealed record RuleCase(string Key, ObjectEntry? Source, ObjectEntry? Destination, bool LedgerOfCurrentPair, bool StaleLedger, Expected Expected);
 
-    private static RuleCase Case(string key, (long Size, string? Md5, uint? Crc, string? ETag, int? Sec)? source, (long Size, string? Md5, uint? Crc, string? ETag, int? Sec)? destination, Expected expected, bool ledger = false, bool staleLedger = false) =>
+    /// <summary>A case; each side is (size, md5, crc32c, etag, mtime as seconds after T0), or null when absent.</summary>
+    private static RuleCase Case(string key, Side? source, Side? destination, Expected expected, bool ledger = false, bool staleLedger = false) =>
         new(key, Make(key, source), Make(key, destination), ledger, staleLedger, expected);
 
-    private static ObjectEntry? Make(string key, (long Size, string? Md5, uint? Crc, string? ETag, int? Sec)? side) =>
-        side is { } s ? Entry(key, s.Size, s.Md5, s.Crc, s.ETag, s.Sec is { } sec ? T0.AddSeconds(sec) : null) : null;
+    private static ObjectEntry? Make(string key, Side? side) =>
+        side is { } s ? Entry(key, s.Size, s.Md5, s.Crc, s.ETag, s.Seconds is { } sec ? T0.AddSeconds(sec) : null) : null;
 
     /// <summary>Every rule of DESIGN.md §4 for the checksum mode, one key each.</summary>
     private static readonly RuleCase[] ChecksumCases =
