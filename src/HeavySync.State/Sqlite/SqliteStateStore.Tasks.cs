@@ -1,0 +1,128 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace HeavySync.State.Sqlite;
+
+public sealed partial class SqliteStateStore
+{
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskRecord>> GetTasksAsync(long runId, TaskAction action, WorkTaskStatus status, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return UseAsync<IReadOnlyList<TaskRecord>>(c => c.Query<TaskRow>(
+            $"SELECT {SqliteRows.TaskColumns} FROM tasks " +
+            "WHERE run_id = @runId AND action = @action AND status = @status AND id > @afterId ORDER BY id LIMIT @limit",
+            new { runId, action = (long)action, status = (long)status, afterId, limit }).Select(r => r.ToRecord()).ToList(), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task CompleteTasksAsync(long runId, IReadOnlyList<TaskOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Status == WorkTaskStatus.Pending)
+            {
+                throw new ArgumentException($"task {outcome.TaskId}: an outcome cannot be Pending", nameof(outcomes));
+            }
+        }
+
+        return InTransactionAsync((c, t) =>
+        {
+            var jobId = ReadRun(c, t, runId).JobId;
+            var now = Now();
+            foreach (var outcome in outcomes)
+            {
+                // Only a pending task takes an outcome: a redelivered message cannot overwrite the first.
+                var task = c.QuerySingleOrDefault<FinishedTaskRow>(
+                    "UPDATE tasks SET status = @status, attempts = attempts + 1, error = @error, updated_at = @now " +
+                    "WHERE id = @id AND run_id = @runId AND status = 0 RETURNING key AS Key, action AS Action",
+                    new { id = outcome.TaskId, runId, status = (long)outcome.Status, error = outcome.Error, now },
+                    t);
+                if (task is not null && outcome.Status == WorkTaskStatus.Done)
+                {
+                    ApplyLedgerChange(c, t, jobId, task, outcome, now);
+                }
+            }
+
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<RunCounters> GetCountersAsync(long runId, CancellationToken cancellationToken) =>
+        UseAsync(c =>
+        {
+            var counters = new RunCounters();
+            foreach (var row in c.Query<CounterRow>(
+                "SELECT action AS Action, status AS Status, COUNT(*) AS Count, COALESCE(SUM(size), 0) AS Bytes " +
+                "FROM tasks WHERE run_id = @runId GROUP BY action, status",
+                new { runId }))
+            {
+                counters = ((TaskAction)row.Action, (WorkTaskStatus)row.Status) switch
+                {
+                    (TaskAction.Copy, WorkTaskStatus.Pending) => counters with { CopyPending = row.Count },
+                    (TaskAction.Copy, WorkTaskStatus.Done) => counters with { CopyDone = row.Count, CopyDoneBytes = row.Bytes },
+                    (TaskAction.Copy, WorkTaskStatus.Vanished) => counters with { CopyVanished = row.Count },
+                    (TaskAction.Copy, WorkTaskStatus.Failed) => counters with { CopyFailed = row.Count },
+                    (TaskAction.Delete, WorkTaskStatus.Pending) => counters with { DeletePending = row.Count },
+
+                    // A delete target already gone is as good as deleted.
+                    (TaskAction.Delete, WorkTaskStatus.Done or WorkTaskStatus.Vanished) => counters with { DeleteDone = counters.DeleteDone + row.Count },
+                    (TaskAction.Delete, WorkTaskStatus.Failed) => counters with { DeleteFailed = row.Count },
+                    _ => counters,
+                };
+            }
+
+            return counters;
+        }, cancellationToken);
+
+    private static void ApplyLedgerChange(SqliteConnection connection, SqliteTransaction transaction, long jobId, FinishedTaskRow task, TaskOutcome outcome, long now)
+    {
+        if ((TaskAction)task.Action == TaskAction.Delete)
+        {
+            connection.Execute("DELETE FROM ledger WHERE job_id = @jobId AND key = @Key", new { jobId, task.Key }, transaction);
+            return;
+        }
+
+        if (outcome.Ledger is not { } ledger)
+        {
+            return;
+        }
+
+        connection.Execute(
+            """
+            INSERT INTO ledger (job_id, key, src_fp, dst_fp, md5, crc32c, copied_at, verified_at)
+            VALUES (@jobId, @key, @srcFp, @dstFp, @md5, @crc, @now, @verifiedAt)
+            ON CONFLICT (job_id, key) DO UPDATE SET
+                src_fp = excluded.src_fp, dst_fp = excluded.dst_fp, md5 = excluded.md5, crc32c = excluded.crc32c,
+                copied_at = excluded.copied_at, verified_at = excluded.verified_at
+            """,
+            new
+            {
+                jobId,
+                key = task.Key,
+                srcFp = ledger.SourceFingerprint,
+                dstFp = ledger.DestinationFingerprint,
+                md5 = ledger.Md5?.ToLowerInvariant(),
+                crc = ledger.Crc32c is { } crc ? (long?)crc : null,
+                now,
+                verifiedAt = ledger.VerifiedAt is { } v ? (long?)Planning.Fingerprint.UnixTicks(v) : null,
+            },
+            transaction);
+    }
+
+    private sealed class FinishedTaskRow
+    {
+        public string Key { get; set; } = "";
+        public long Action { get; set; }
+    }
+
+    private sealed class CounterRow
+    {
+        public long Action { get; set; }
+        public long Status { get; set; }
+        public long Count { get; set; }
+        public long Bytes { get; set; }
+    }
+}
