@@ -50,6 +50,21 @@ public sealed partial class SqliteStateStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlySet<long>> FilterPendingAsync(long runId, IReadOnlyList<long> taskIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        if (taskIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
+        }
+
+        // Messages carry at most a few hundred tasks, well under SQLite's 32,766 parameters.
+        return UseAsync<IReadOnlySet<long>>(c => c.Query<long>(
+            "SELECT id FROM tasks WHERE run_id = @runId AND status = 0 AND id IN @taskIds",
+            new { runId, taskIds }).ToHashSet(), cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<RunCounters> GetCountersAsync(long runId, CancellationToken cancellationToken) =>
         UseAsync(c =>
         {

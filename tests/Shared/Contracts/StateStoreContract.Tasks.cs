@@ -27,6 +27,24 @@ public abstract partial class StateStoreContract
     }
 
     [Fact]
+    public async Task FilterPending_MixedTasks_ReturnsOnlyPendingOfThisRun()
+    {
+        await using var store = await CreateStoreAsync();
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await ListedRunAsync(store, job, [Entry("a", 1), Entry("b", 2), Entry("c", 3)], []);
+        await store.PlanAsync(run.Id, Checksum, CancellationToken.None);
+        var tasks = await AllTasksAsync(store, run.Id, TaskAction.Copy, WorkTaskStatus.Pending);
+        var a = tasks.Single(t => t.Key == "a");
+        await store.CompleteTasksAsync(run.Id, [new TaskOutcome(a.Id, WorkTaskStatus.Done, new LedgerEntry("a", "s", "d"), null)], CancellationToken.None);
+
+        var pending = await store.FilterPendingAsync(run.Id, [.. tasks.Select(t => t.Id), 999_999], CancellationToken.None);
+
+        Assert.Equal(tasks.Where(t => t.Key != "a").Select(t => t.Id).Order(), pending.Order());
+        Assert.Empty(await store.FilterPendingAsync(run.Id + 1000, [.. tasks.Select(t => t.Id)], CancellationToken.None));
+        Assert.Empty(await store.FilterPendingAsync(run.Id, [], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CompleteTasks_SecondOutcome_FirstOutcomeWins()
     {
         await using var store = await CreateStoreAsync();
