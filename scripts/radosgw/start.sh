@@ -110,6 +110,9 @@ osd_max_object_name_len = 1024
 rgw_frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw_dns_name = 127.0.0.1
 rgw_enable_usage_log = false
+# Test-only: S3 refuses parts under 5 MiB; a smaller floor lets the tests drive multipart uploads
+# and UploadPartCopy through many parts with small objects. The store's own default stays 8 MiB.
+rgw_multipart_min_part_size = 65536
 EOF
 }
 
