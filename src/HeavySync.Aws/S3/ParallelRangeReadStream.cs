@@ -1,0 +1,157 @@
+using System.Buffers;
+
+namespace HeavySync.Aws.S3;
+
+/// <summary>
+/// Reads a whole large object as fixed-size ranges fetched in parallel and yielded in order. Memory
+/// is bounded: at most <c>parallelism</c> pooled chunk buffers exist at once. Each range is fetched
+/// and read inside the store's retry, so a broken or truncated range is fetched again.
+/// </summary>
+internal sealed class ParallelRangeReadStream : Stream
+{
+    private readonly S3ObjectStore _store;
+    private readonly string _key;
+    private readonly string? _etag;
+    private readonly long _size;
+    private readonly int _chunkBytes;
+    private readonly int _parallelism;
+    private readonly CancellationTokenSource _cts;
+    private readonly Queue<Task<Chunk>> _inFlight = new();
+    private long _nextFetch;
+    private Chunk? _current;
+    private int _currentOffset;
+
+    public ParallelRangeReadStream(S3ObjectStore store, string key, string? etag, long size, int chunkBytes, int parallelism, CancellationToken cancellationToken)
+    {
+        _store = store;
+        _key = key;
+        _etag = etag;
+        _size = size;
+        _chunkBytes = chunkBytes;
+        _parallelism = parallelism;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Fill();
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => _size;
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.Length == 0)
+        {
+            return 0;
+        }
+
+        if (_current is null || _currentOffset >= _current.Length)
+        {
+            Release();
+            if (_inFlight.Count == 0)
+            {
+                return 0;
+            }
+
+            _current = await _inFlight.Dequeue().WaitAsync(cancellationToken).ConfigureAwait(false);
+            _currentOffset = 0;
+            Fill();
+        }
+
+        var n = Math.Min(buffer.Length, _current.Length - _currentOffset);
+        _current.Buffer.AsMemory(_currentOffset, n).CopyTo(buffer);
+        _currentOffset += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _cts.Cancel();
+            Release();
+            while (_inFlight.Count > 0)
+            {
+                var pending = _inFlight.Dequeue();
+                try
+                {
+                    // Wait so no fetch still writes into a buffer we hand back to the pool.
+                    ArrayPool<byte>.Shared.Return(pending.GetAwaiter().GetResult().Buffer);
+                }
+                catch (Exception)
+                {
+                    // The fetch failed or was cancelled: its buffer went back to the pool already.
+                }
+            }
+
+            _cts.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Starts fetches until <c>parallelism</c> chunks are buffered or in flight; the chunk
+    /// being read counts, which bounds memory at <c>parallelism</c> buffers.</summary>
+    private void Fill()
+    {
+        var held = _current is null ? 0 : 1;
+        while (_nextFetch < _size && _inFlight.Count + held < _parallelism)
+        {
+            var from = _nextFetch;
+            var count = (int)Math.Min(_chunkBytes, _size - from);
+            _nextFetch += count;
+            _inFlight.Enqueue(FetchAsync(from, count));
+        }
+    }
+
+    private async Task<Chunk> FetchAsync(long from, int count)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(count);
+        try
+        {
+            await _store.ReadRangeAsync(_key, from, buffer, count, _etag, _cts.Token).ConfigureAwait(false);
+            return new Chunk(buffer, count);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private void Release()
+    {
+        if (_current is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_current.Buffer);
+            _current = null;
+        }
+    }
+
+    private sealed record Chunk(byte[] Buffer, int Length);
+}

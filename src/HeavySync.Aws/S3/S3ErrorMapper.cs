@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+using HeavySync.Storage;
+
+namespace HeavySync.Aws.S3;
+
+/// <summary>
+/// The one place S3 failures become <see cref="StoreErrorKind"/>s (DESIGN.md §6): by service error
+/// code first, then HTTP status, then exception type; never by message text. Cancellation requested
+/// by the caller is never mapped.
+/// </summary>
+public static class S3ErrorMapper
+{
+    /// <summary>Service error codes that mean nothing will work for this location.</summary>
+    private static readonly HashSet<string> FatalCodes = new(StringComparer.Ordinal)
+    {
+        "NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken",
+        "TokenRefreshRequired", "AccountProblem", "AllAccessDisabled", "InvalidBucketName",
+    };
+
+    /// <summary>Service error codes that ask us to slow down.</summary>
+    private static readonly HashSet<string> ThrottleCodes = new(StringComparer.Ordinal)
+    {
+        "SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests", "RequestThrottled",
+    };
+
+    /// <summary>Service error codes worth retrying whatever their status.</summary>
+    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
+    {
+        "RequestTimeout", "InternalError", "ServiceUnavailable", "RequestTimeTooSkewed", "OperationAborted",
+        "IncompleteBody", "BadDigest",
+    };
+
+    /// <summary>
+    /// Classifies <paramref name="error"/>. Returns null when it must pass through unchanged: caller
+    /// cancellation and exceptions that already are <see cref="StoreException"/>s.
+    /// </summary>
+    /// <param name="error">What the SDK or the network threw.</param>
+    /// <param name="what">Short description for the message ("GET s3://b/k"); no secrets.</param>
+    /// <param name="cancellationToken">The caller's token: when it is cancelled nothing is mapped.</param>
+    public static StoreException? Map(Exception error, string what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (error is StoreException || (error is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+
+        return error switch
+        {
+            AmazonServiceException service => MapService(service, what),
+            OperationCanceledException => new StoreException(StoreErrorKind.Transient, $"{what}: timed out", error),
+            _ when IsNetwork(error) => new StoreException(StoreErrorKind.Transient, $"{what}: connection failed ({error.GetType().Name})", error),
+            AmazonClientException => new StoreException(StoreErrorKind.Transient, $"{what}: client error ({error.GetType().Name})", error),
+            _ => new StoreException(StoreErrorKind.Permanent, $"{what}: unexpected {error.GetType().Name}", error),
+        };
+    }
+
+    /// <summary>Classifies a per-key error code of a DeleteObjects answer.</summary>
+    public static StoreException MapCode(string? code, string what)
+    {
+        var kind = Classify(code, HttpStatusCode.OK);
+        return new StoreException(kind == StoreErrorKind.NotFound ? StoreErrorKind.Permanent : kind, $"{what}: {code ?? "error"}");
+    }
+
+    private static StoreException MapService(AmazonServiceException error, string what)
+    {
+        var code = string.IsNullOrEmpty(error.ErrorCode) ? null : error.ErrorCode;
+        var kind = Classify(code, error.StatusCode);
+        if (IsNetwork(error))
+        {
+            kind = StoreErrorKind.Transient;
+        }
+
+        var label = code ?? $"HTTP {(int)error.StatusCode}";
+        var retryAfter = kind is StoreErrorKind.Throttled or StoreErrorKind.Transient ? RetryAfter(error) : null;
+        return new StoreException(kind, $"{what}: {label}", error, retryAfter);
+    }
+
+    private static StoreErrorKind Classify(string? code, HttpStatusCode status)
+    {
+        if (code is not null)
+        {
+            if (FatalCodes.Contains(code))
+            {
+                return StoreErrorKind.Fatal;
+            }
+
+            if (ThrottleCodes.Contains(code))
+            {
+                return StoreErrorKind.Throttled;
+            }
+
+            if (TransientCodes.Contains(code))
+            {
+                return StoreErrorKind.Transient;
+            }
+
+            if (code is "NoSuchKey" or "NoSuchVersion" or "NoSuchUpload")
+            {
+                return StoreErrorKind.NotFound;
+            }
+
+            if (code is "AccessDenied")
+            {
+                return StoreErrorKind.Permanent;
+            }
+        }
+
+        return (int)status switch
+        {
+            404 => StoreErrorKind.NotFound,
+            429 => StoreErrorKind.Throttled,
+            408 or 500 or 502 or 503 or 504 => StoreErrorKind.Transient,
+            0 => StoreErrorKind.Transient,
+            _ => StoreErrorKind.Permanent,
+        };
+    }
+
+    /// <summary>True for failures of the connection itself: resets, refused connections, bodies that
+    /// ended before their declared length.</summary>
+    private static bool IsNetwork(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is IOException or HttpRequestException or SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TimeSpan? RetryAfter(AmazonServiceException error)
+    {
+        if (error.InnerException is not HttpErrorResponseException http || http.Response is null)
+        {
+            return null;
+        }
+
+        var value = http.Response.GetHeaderValue("Retry-After");
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(Math.Min(seconds, 300));
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? Clamp(at - DateTimeOffset.UtcNow)
+            : null;
+    }
+
+    private static TimeSpan Clamp(TimeSpan delay) =>
+        delay < TimeSpan.Zero ? TimeSpan.Zero : delay > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : delay;
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+
+namespace HeavySync.Aws.S3;
+
+/// <summary>User metadata HeavySync stores on objects, in rclone's formats so either tool reads the other's.</summary>
+internal static class S3Metadata
+{
+    /// <summary>Source modification time: seconds since the epoch as a decimal ("1700000000.123456789").</summary>
+    public const string Mtime = "mtime";
+
+    /// <summary>Base64 MD5 of the whole content, for multipart objects whose ETag is not an MD5 (rclone's name).</summary>
+    public const string Md5 = "md5chksum";
+
+    /// <summary>Marks multipart uploads HeavySync started (informational; see CleanupIncompleteUploadsAsync).</summary>
+    public const string Marker = "heavysync";
+
+    private const long TicksPerSecond = TimeSpan.TicksPerSecond;
+
+    public static string FormatMtime(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = Math.DivRem(ticks, TicksPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += TicksPerSecond;
+        }
+
+        // Ticks are 100 ns: nine fractional digits, the last two always zero (rclone writes nanoseconds).
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{rest * 100:D9}");
+    }
+
+    public static DateTimeOffset? ParseMtime(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var text = value.Trim();
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var wholePart = dot < 0 ? text : text[..dot];
+        if (!long.TryParse(wholePart, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+            || seconds is < -62_135_596_800L or > 253_402_300_799L)
+        {
+            return null;
+        }
+
+        long ticks = 0;
+        if (dot >= 0)
+        {
+            var fraction = text[(dot + 1)..];
+            if (fraction.Length == 0 || !fraction.All(char.IsAsciiDigit))
+            {
+                return null;
+            }
+
+            var padded = fraction.Length >= 7 ? fraction[..7] : fraction.PadRight(7, '0');
+            ticks = long.Parse(padded, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (text.StartsWith('-'))
+            {
+                ticks = -ticks;
+            }
+        }
+
+        return DateTimeOffset.UnixEpoch.AddTicks((seconds * TicksPerSecond) + ticks);
+    }
+}

@@ -1,0 +1,138 @@
+using Amazon.S3.Model;
+using HeavySync.Storage;
+
+namespace HeavySync.Aws.S3;
+
+public sealed partial class S3ObjectStore
+{
+    /// <inheritdoc />
+    /// <remarks>LastModified is the rclone-compatible "mtime" metadata when present; Md5 is the ETag
+    /// of a single-part object, or the "md5chksum" metadata HeavySync stores on multipart ones.</remarks>
+    public async Task<ObjectEntry?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            var head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            return ToEntry(key, head);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A read of the whole of a large object fetches ranges in parallel (bounded buffers);
+    /// other reads stream one GET and resume with a ranged GET when the connection breaks.</remarks>
+    public async Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        if (length is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
+        if (length == 0)
+        {
+            // A zero-byte range is not expressible in HTTP; still report a missing object.
+            _ = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+            return new MemoryStream([], writable: false);
+        }
+
+        var end = length is null ? (long?)null : offset + length.Value;
+        var response = await GetAsync(key, offset, end, null, cancellationToken).ConfigureAwait(false);
+        var etag = response.ETag;
+        var total = TotalSize(response, offset);
+        var stop = end ?? total;
+        if (offset == 0 && length is null && total > _options.ParallelReadThresholdBytes)
+        {
+            // Dropping this one connection is cheaper than serialising a large download behind it.
+            response.Dispose();
+            return new ParallelRangeReadStream(this, key, etag, total, _options.ReadChunkBytes, _options.ReadParallelism, cancellationToken);
+        }
+
+        return new ResumableReadStream(this, key, etag, response, offset, stop, _options.MaxAttempts);
+    }
+
+    /// <summary>One GET of [from, to) (to the end when null), retried; the body stream belongs to the caller.</summary>
+    internal Task<GetObjectResponse> GetAsync(string key, long from, long? to, string? etag, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = FullKey(key), EtagToMatch = etag };
+        if (from > 0 || to is not null)
+        {
+            request.ByteRange = to is null ? new ByteRange($"bytes={from}-") : new ByteRange(from, to.Value - 1);
+        }
+
+        return SendAsync(RequestOperations.Get, Describe("GET", key), token => _client.GetObjectAsync(request, token), cancellationToken);
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes at <paramref name="from"/> into
+    /// <paramref name="buffer"/>; the body is read inside the retry, so a truncated body is retried.</summary>
+    internal Task<int> ReadRangeAsync(string key, long from, byte[] buffer, int count, string? etag, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest
+        {
+            BucketName = _bucket,
+            Key = FullKey(key),
+            EtagToMatch = etag,
+            ByteRange = new ByteRange(from, from + count - 1),
+        };
+        return SendAsync(
+            RequestOperations.Get,
+            Describe("GET", key),
+            async token =>
+            {
+                using var response = await _client.GetObjectAsync(request, token).ConfigureAwait(false);
+                await response.ResponseStream.ReadExactlyAsync(buffer.AsMemory(0, count), token).ConfigureAwait(false);
+                return count;
+            },
+            cancellationToken);
+    }
+
+    private Task<GetObjectMetadataResponse> HeadAsync(string key, CancellationToken cancellationToken) =>
+        SendAsync(
+            RequestOperations.Head,
+            Describe("HEAD", key),
+            token => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = FullKey(key) }, token),
+            cancellationToken);
+
+    private static long TotalSize(GetObjectResponse response, long offset)
+    {
+        // "bytes 0-99/1234": the total after the slash; without a range the body is the object.
+        var range = response.ContentRange;
+        var slash = range?.LastIndexOf('/') ?? -1;
+        if (slash >= 0 && long.TryParse(range.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total))
+        {
+            return total;
+        }
+
+        return offset + response.ContentLength;
+    }
+
+    private static ObjectEntry ToEntry(string key, GetObjectMetadataResponse head)
+    {
+        var etag = TrimETag(head.ETag);
+        var md5 = Md5FromETag(etag) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
+        var mtime = S3Metadata.ParseMtime(head.Metadata[S3Metadata.Mtime]);
+        return new ObjectEntry(key, head.ContentLength)
+        {
+            ETag = etag,
+            Md5 = md5,
+            LastModified = mtime ?? AsUtc(head.LastModified),
+            Version = string.IsNullOrEmpty(head.VersionId) || head.VersionId == "null" ? null : head.VersionId,
+        };
+    }
+
+    private static string? Md5FromBase64(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        return Convert.TryFromBase64String(value, bytes, out var written) && written == 16 ? Convert.ToHexStringLower(bytes) : null;
+    }
+}

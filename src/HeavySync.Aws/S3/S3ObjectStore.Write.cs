@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Amazon.S3.Model;
+using HeavySync.Storage;
+
+namespace HeavySync.Aws.S3;
+
+public sealed partial class S3ObjectStore
+{
+    /// <inheritdoc />
+    /// <remarks>Up to <see cref="S3StoreOptions.SinglePutThresholdBytes"/> one PutObject (with
+    /// Content-MD5); above, a multipart upload whose ETag is checked against the one computed from
+    /// the part MD5s. The source mtime goes into the "mtime" metadata (rclone's format).</remarks>
+    public Task<ObjectEntry> WriteAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Length);
+        return request.Length <= _options.SinglePutThresholdBytes
+            ? PutSingleAsync(request, content, cancellationToken)
+            : PutMultipartAsync(request, content, cancellationToken);
+    }
+
+    private async Task<ObjectEntry> PutSingleAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        var length = (int)request.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            // Buffered whole so a retry can resend it; the threshold bounds the buffer.
+            await ReadContentAsync(request.Key, content, buffer, length, cancellationToken).ConfigureAwait(false);
+            await EnsureContentEndedAsync(request, content, cancellationToken).ConfigureAwait(false);
+            var md5 = MD5.HashData(buffer.AsSpan(0, length));
+            var md5Hex = Convert.ToHexStringLower(md5);
+            CheckExpectedMd5(request, md5Hex);
+
+            var response = await SendAsync(
+                RequestOperations.Put,
+                Describe("PUT", request.Key),
+                token =>
+                {
+                    var put = new PutObjectRequest
+                    {
+                        BucketName = _bucket,
+                        Key = FullKey(request.Key),
+                        InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                        AutoCloseStream = true,
+                        MD5Digest = Convert.ToBase64String(md5),
+                        ContentType = request.ContentType,
+                    };
+                    AddMetadata(put.Metadata, request, null);
+                    return _client.PutObjectAsync(put, token);
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            var etag = TrimETag(response.ETag);
+            if (etag is not null && etag != md5Hex)
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: stored ETag {etag} differs from the content MD5 {md5Hex}");
+            }
+
+            if (request.LastModified is null)
+            {
+                // Only the server knows the stored time: ask it.
+                return await StatStoredAsync(request.Key, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new ObjectEntry(request.Key, request.Length)
+            {
+                ETag = md5Hex,
+                Md5 = md5Hex,
+                LastModified = request.LastModified,
+                Version = string.IsNullOrEmpty(response.VersionId) || response.VersionId == "null" ? null : response.VersionId,
+            };
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<ObjectEntry> StatStoredAsync(string key, CancellationToken cancellationToken) =>
+        await StatAsync(key, cancellationToken).ConfigureAwait(false)
+        ?? throw new StoreException(StoreErrorKind.Transient, $"{Describe("HEAD", key)}: the object just written is not visible");
+
+    private void AddMetadata(MetadataCollection metadata, WriteRequest request, string? wholeMd5Base64)
+    {
+        if (request.LastModified is { } mtime)
+        {
+            metadata.Add(S3Metadata.Mtime, S3Metadata.FormatMtime(mtime));
+        }
+
+        if (wholeMd5Base64 is not null)
+        {
+            metadata.Add(S3Metadata.Md5, wholeMd5Base64);
+        }
+    }
+
+    private static void CheckExpectedMd5(WriteRequest request, string actualHex)
+    {
+        if (request.Md5 is { } expected && !string.Equals(expected, actualHex, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"content of '{request.Key}' has MD5 {actualHex}, expected {expected} (did the source change while reading?)");
+        }
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes; a short stream fails the write.</summary>
+    private static async Task ReadContentAsync(string key, Stream content, byte[] buffer, int count, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        try
+        {
+            while (total < count)
+            {
+                var read = await content.ReadAsync(buffer.AsMemory(total, count - total), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is not StoreException and not OperationCanceledException)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"reading the content for '{key}' failed: {ex.GetType().Name}", ex);
+        }
+
+        if (total < count)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"the content for '{key}' ended after {total} of {count} bytes of a part");
+        }
+    }
+
+    /// <summary>The stream must yield exactly the declared length: one byte more fails the write.</summary>
+    private static async Task EnsureContentEndedAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        int extra;
+        try
+        {
+            extra = await content.ReadAsync(probe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not StoreException and not OperationCanceledException)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"reading the content for '{request.Key}' failed: {ex.GetType().Name}", ex);
+        }
+
+        if (extra != 0)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"the content for '{request.Key}' is longer than the declared {request.Length} bytes");
+        }
+    }
+}
