@@ -29,6 +29,8 @@ internal static class SyncCommand
         var allowEmpty = shared.Bind(new Option<bool>("--allow-empty-source") { Description = "Let a source that lists no objects empty the destination." }, "allow_empty_source");
         var follow = shared.Bind(new Option<bool>("--follow-symlinks", "-L") { Description = "Follow symbolic links in local trees (default: skip them with a warning)." }, "follow_symlinks");
         var prune = shared.Bind(new Option<string?>("--prune-versions-older-than") { Description = "On a versioned destination, delete noncurrent versions older than this (e.g. 30d, 12h, 90m)." }, "prune_versions_older_than");
+        var partSize = shared.Bind(new Option<string?>("--s3-part-size") { Description = "Smallest multipart part for S3 uploads, e.g. 8MiB (default 8MiB; grows to stay within 10,000 parts). [HEAVYSYNC_S3_PART_SIZE]" }, "s3_part_size");
+        var threshold = shared.Bind(new Option<string?>("--s3-multipart-threshold") { Description = "S3 uploads larger than this use multipart (default 16MiB). [HEAVYSYNC_S3_MULTIPART_THRESHOLD]" }, "s3_multipart_threshold");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display (the summary still prints)." };
 
         var command = new Command("sync", "Make DST match SRC: copy what is new or changed, delete what the source no longer has (within --max-delete). " +
@@ -37,7 +39,7 @@ internal static class SyncCommand
             src, dst, dryRun, quiet,
         };
         shared.AddTo(command);
-        _ = (concurrency, compare, include, exclude, noDelete, maxDelete, allowEmpty, follow, prune);
+        _ = (concurrency, compare, include, exclude, noDelete, maxDelete, allowEmpty, follow, prune, partSize, threshold);
 
         command.SetAction((parse, ct) => CommandRunner.RunAsync(
             token => RunAsync(parse, shared, parse.GetValue(src)!, parse.GetValue(dst)!, parse.GetValue(dryRun), parse.GetValue(quiet), token), ct));
@@ -68,7 +70,7 @@ internal static class SyncCommand
         await using var dst = await host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken);
 
         var progress = new SyncProgress();
-        var engine = new SyncEngine(state, host.Loggers);
+        var engine = new SyncEngine(state, host.Loggers, requests: host.Requests);
         SyncResult result;
         TimeSpan elapsed;
         await using (var reporter = new ProgressReporter(progress, quiet || dryRun, TimeSpan.FromSeconds(settings.GetInt("progress_interval", 10, 1, 3600))))
@@ -77,7 +79,7 @@ internal static class SyncCommand
             elapsed = reporter.Elapsed;
         }
 
-        Summary.Print(result, progress, elapsed, statePath);
+        Summary.Print(result, progress, host.Requests, elapsed, statePath);
         return result.Outcome switch
         {
             SyncOutcome.InSync => ExitCodes.InSync,

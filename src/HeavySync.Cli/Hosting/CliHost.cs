@@ -1,6 +1,8 @@
+using HeavySync.Aws.S3;
 using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
 using HeavySync.Local;
+using HeavySync.Engine;
 using HeavySync.Locations;
 using HeavySync.State;
 using HeavySync.State.Sqlite;
@@ -30,12 +32,39 @@ internal sealed class CliHost : IAsyncDisposable
         providers =
         [
             new LocalStoreProvider(Loggers),
+            new S3StoreProvider(S3Options(settings), Requests, Loggers),
         ];
     }
 
     public CliSettings Settings { get; }
 
     public ILoggerFactory Loggers { get; }
+
+    /// <summary>Requests by operation over every store of this process (the cost of a run).</summary>
+    public RequestCounter Requests { get; } = new();
+
+    /// <summary>S3 tuning: <c>s3_multipart_threshold</c> and <c>s3_part_size</c> (sizes like 16MiB).</summary>
+    private static S3StoreOptions S3Options(CliSettings settings)
+    {
+        var options = new S3StoreOptions();
+        if (settings.GetString("s3_multipart_threshold") is { } threshold)
+        {
+            options = options with { SinglePutThresholdBytes = SizeParser.Parse(threshold, "s3_multipart_threshold") };
+        }
+
+        if (settings.GetString("s3_part_size") is { } part)
+        {
+            var bytes = SizeParser.Parse(part, "s3_part_size");
+            if (bytes < 5L * 1024 * 1024)
+            {
+                throw new UsageException("--s3-part-size must be at least 5MiB (S3's smallest part)");
+            }
+
+            options = options with { MinPartSizeBytes = bytes };
+        }
+
+        return options;
+    }
 
     /// <summary>Parses a location; a bad one is a usage error.</summary>
     public static StoreLocation ParseLocation(string text, string what)

@@ -6,7 +6,7 @@ namespace HeavySync.Cli.Output;
 /// <summary>The final summary of a sync, on stdout.</summary>
 internal static class Summary
 {
-    public static void Print(SyncResult result, SyncProgress progress, TimeSpan elapsed, string statePath)
+    public static void Print(SyncResult result, SyncProgress progress, RequestCounter requests, TimeSpan elapsed, string statePath)
     {
         var output = Console.Out;
         foreach (var line in result.Report)
@@ -28,6 +28,13 @@ internal static class Summary
             var seconds = Math.Max(0.001, elapsed.TotalSeconds);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"elapsed {Format.Duration(elapsed)}: {progress.Copied / seconds:N0} objects/s, {Format.Bytes(progress.CopiedBytes / seconds)}/s"));
+        }
+
+        var byOperation = requests.ByOperation();
+        if (byOperation.Count > 0)
+        {
+            output.WriteLine("requests: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
+                (requests.Throttled > 0 ? $" ({requests.Throttled} throttled)" : string.Empty));
         }
 
         output.WriteLine($"state: {statePath}");
