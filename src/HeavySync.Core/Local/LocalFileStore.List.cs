@@ -174,11 +174,31 @@ public sealed partial class LocalFileStore
         var lastModified = entry.LastWriteTimeUtc;
         if (lastModified.UtcDateTime == StatusUnavailable)
         {
-            // Deleted between readdir and lstat: vanished, so not listed.
-            return new RawEntry(name, EntryKind.Skip, 0, default);
+            return Restat(entry.ToFullPath(), name);
         }
 
         return new RawEntry(name, EntryKind.File, entry.Length, lastModified);
+    }
+
+    /// <summary>
+    /// The entry's lstat failed: the file was deleted since readdir (skip it, it vanished) or the
+    /// directory lets us read names but not look at files (fail, as for an unreadable directory:
+    /// UnauthorizedAccessException surfaces through the enumerator).
+    /// </summary>
+    private static RawEntry Restat(string path, string name)
+    {
+        try
+        {
+            File.GetAttributes(path);
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new RawEntry(name, EntryKind.Skip, 0, default);
+        }
+
+        // It is there after all (or really dated 1601): list what a fresh look shows.
+        var info = new FileInfo(path);
+        return new RawEntry(name, EntryKind.File, info.Length, info.LastWriteTimeUtc);
     }
 
     private enum EntryKind
