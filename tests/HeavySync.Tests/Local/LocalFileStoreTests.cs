@@ -205,6 +205,17 @@ public sealed partial class LocalFileStoreTests : ObjectStoreContract
     }
 
     [Fact]
+    public async Task DeleteAsync_KeyNamingADirectory_SucceedsAndKeepsTheDirectory()
+    {
+        var (store, root) = NewLocalStore();
+        await WriteAsync(store, "d/f.txt", Bytes(1, 19));
+
+        await store.DeleteAsync("d", CancellationToken.None);
+
+        Assert.True(File.Exists(Path.Join(root, "d", "f.txt")));
+    }
+
+    [Fact]
     public async Task DeleteAsync_LastFileOfNestedDirectories_PrunesEmptyDirectoriesButNotRoot()
     {
         var (store, root) = NewLocalStore();
