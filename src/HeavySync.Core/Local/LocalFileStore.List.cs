@@ -44,6 +44,7 @@ public sealed partial class LocalFileStore
     {
         if (!Directory.Exists(_root))
         {
+            ThrowIfRootHidden();
             if (_options.RootMustExist || File.Exists(_root))
             {
                 var problem = File.Exists(_root) ? "is not a directory" : "does not exist";
@@ -142,11 +143,30 @@ public sealed partial class LocalFileStore
         }
     }
 
+    /// <summary>An unreadable root is not a missing one: nothing can work, so it is Fatal.</summary>
     private StoreException Unreadable(string path, Exception error)
     {
         Log.DirectoryUnreadable(_logger, path, error);
         var cause = error is UnauthorizedAccessException ? "permission denied" : LocalErrors.OneLine(error.Message);
-        return new StoreException(StoreErrorKind.Permanent, $"cannot list directory {path}: {cause}", error);
+        var kind = path == _root ? StoreErrorKind.Fatal : StoreErrorKind.Permanent;
+        return new StoreException(kind, $"cannot list directory {path}: {cause}", error);
+    }
+
+    /// <summary>Directory.Exists says false for a root behind a directory we may not enter, too.</summary>
+    private void ThrowIfRootHidden()
+    {
+        try
+        {
+            File.GetAttributes(_root);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new StoreException(StoreErrorKind.Fatal, $"cannot reach directory {_root}: permission denied", error);
+        }
+        catch (IOException)
+        {
+            // Missing (or a file): decided by the caller.
+        }
     }
 
     private static RawEntry ToRawEntry(ref FileSystemEntry entry)

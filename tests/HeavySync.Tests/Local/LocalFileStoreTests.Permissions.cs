@@ -100,6 +100,32 @@ public sealed partial class LocalFileStoreTests
         }
     }
 
+    [Fact]
+    public async Task ListAsync_RootBehindUnsearchableDirectory_ThrowsFatalNotEmpty()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            // Root enters any directory; only a non-root user can be kept out.
+            return;
+        }
+
+        var outer = _temp.NewSubdirectory();
+        var root = Path.Join(outer, "root");
+        Directory.CreateDirectory(root);
+        var store = new LocalFileStore(root, new LocalStoreOptions(), new Logging.CollectingLogger());
+        File.SetUnixFileMode(outer, UnixFileMode.None);
+        try
+        {
+            var error = await Assert.ThrowsAsync<StoreException>(() => ListAsync(store));
+
+            Assert.Equal(StoreErrorKind.Fatal, error.Kind);
+        }
+        finally
+        {
+            RestoreAccess(outer);
+        }
+    }
+
     /// <summary>
     /// Makes <paramref name="path"/> a file this process cannot open for reading. Not root: a file
     /// with mode 000. Root (CAP_DAC_OVERRIDE ignores modes): a link to a write-only kernel attribute,
