@@ -46,17 +46,9 @@ public sealed partial class LocalFileStore
             return Descend(parent, link.Name, isLink: true) is { } child ? (child, null) : null;
         }
 
-        var target = new FileInfo(path);
-        try
+        if (FinalTarget(new FileInfo(path)) is { } final)
         {
-            if (target.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } final)
-            {
-                return (null, new ObjectEntry(parent.KeyPrefix + link.Name, final.Length) { LastModified = final.LastWriteTimeUtc });
-            }
-        }
-        catch (IOException)
-        {
-            // Too many levels of links: treated as dangling.
+            return (null, new ObjectEntry(parent.KeyPrefix + link.Name, final.Length) { LastModified = final.LastWriteTimeUtc });
         }
 
         Log.SymlinkDangling(_logger, path);

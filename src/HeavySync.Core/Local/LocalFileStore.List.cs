@@ -44,6 +44,7 @@ public sealed partial class LocalFileStore
     {
         if (!Directory.Exists(_root))
         {
+            ThrowIfRootHidden();
             if (_options.RootMustExist || File.Exists(_root))
             {
                 var problem = File.Exists(_root) ? "is not a directory" : "does not exist";
@@ -142,11 +143,30 @@ public sealed partial class LocalFileStore
         }
     }
 
+    /// <summary>An unreadable root is not a missing one: nothing can work, so it is Fatal.</summary>
     private StoreException Unreadable(string path, Exception error)
     {
         Log.DirectoryUnreadable(_logger, path, error);
         var cause = error is UnauthorizedAccessException ? "permission denied" : LocalErrors.OneLine(error.Message);
-        return new StoreException(StoreErrorKind.Permanent, $"cannot list directory {path}: {cause}", error);
+        var kind = path == _root ? StoreErrorKind.Fatal : StoreErrorKind.Permanent;
+        return new StoreException(kind, $"cannot list directory {path}: {cause}", error);
+    }
+
+    /// <summary>Directory.Exists says false for a root behind a directory we may not enter, too.</summary>
+    private void ThrowIfRootHidden()
+    {
+        try
+        {
+            File.GetAttributes(_root);
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            throw new StoreException(StoreErrorKind.Fatal, $"cannot reach directory {_root}: permission denied", error);
+        }
+        catch (IOException)
+        {
+            // Missing (or a file): decided by the caller.
+        }
     }
 
     private static RawEntry ToRawEntry(ref FileSystemEntry entry)
@@ -174,11 +194,31 @@ public sealed partial class LocalFileStore
         var lastModified = entry.LastWriteTimeUtc;
         if (lastModified.UtcDateTime == StatusUnavailable)
         {
-            // Deleted between readdir and lstat: vanished, so not listed.
-            return new RawEntry(name, EntryKind.Skip, 0, default);
+            return Restat(entry.ToFullPath(), name);
         }
 
         return new RawEntry(name, EntryKind.File, entry.Length, lastModified);
+    }
+
+    /// <summary>
+    /// The entry's lstat failed: the file was deleted since readdir (skip it, it vanished) or the
+    /// directory lets us read names but not look at files (fail, as for an unreadable directory:
+    /// UnauthorizedAccessException surfaces through the enumerator).
+    /// </summary>
+    private static RawEntry Restat(string path, string name)
+    {
+        try
+        {
+            File.GetAttributes(path);
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new RawEntry(name, EntryKind.Skip, 0, default);
+        }
+
+        // It is there after all (or really dated 1601): list what a fresh look shows.
+        var info = new FileInfo(path);
+        return new RawEntry(name, EntryKind.File, info.Length, info.LastWriteTimeUtc);
     }
 
     private enum EntryKind

@@ -41,7 +41,8 @@ public sealed partial class LocalFileStore : IObjectStore
 
     /// <inheritdoc />
     /// <remarks>Null for a missing file, a directory, and (unless following links) a symbolic link,
-    /// matching what <see cref="ListAsync"/> would show.</remarks>
+    /// matching what <see cref="ListAsync"/> would show. A file hidden by permissions is
+    /// <see cref="StoreErrorKind.Permanent"/>, never null: "vanished" would silently skip it.</remarks>
     public Task<ObjectEntry?> StatAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -49,13 +50,14 @@ public sealed partial class LocalFileStore : IObjectStore
         var info = new FileInfo(path);
         if (!info.Exists)
         {
+            ThrowIfHidden(key, path);
             return Task.FromResult<ObjectEntry?>(null);
         }
 
         // Attributes come from the lstat Exists already made: no extra system call for plain files.
         if ((info.Attributes & FileAttributes.ReparsePoint) != 0)
         {
-            if (!_options.FollowSymlinks || info.ResolveLinkTarget(returnFinalTarget: true) is not FileInfo { Exists: true } target)
+            if (!_options.FollowSymlinks || FinalTarget(info) is not { } target)
             {
                 return Task.FromResult<ObjectEntry?>(null);
             }
@@ -96,6 +98,40 @@ public sealed partial class LocalFileStore : IObjectStore
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// FileInfo reports "does not exist" for every failure; ask again, only on this rare path, to
+    /// tell a missing file from one the permissions hide.
+    /// </summary>
+    private static void ThrowIfHidden(string key, string path)
+    {
+        try
+        {
+            File.GetAttributes(path);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException
+            || (error is IOException && error is not (FileNotFoundException or DirectoryNotFoundException)))
+        {
+            throw LocalErrors.ForRead(error, key, path);
+        }
+        catch (IOException)
+        {
+            // Missing indeed.
+        }
+    }
+
+    /// <summary>The existing file a link finally leads to; null when dangling, looping or a directory.</summary>
+    private static FileInfo? FinalTarget(FileInfo link)
+    {
+        try
+        {
+            return link.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target ? target : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private void PruneEmptyDirectories(string? directory)
     {

@@ -50,6 +50,10 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
         foreach (var message in messages)
         {
             ArgumentNullException.ThrowIfNull(message);
+            if (message.Tasks is null)
+            {
+                throw new ArgumentException("a work message needs a task list", nameof(messages));
+            }
 
             // A private copy of the task list, as a serialising queue would make: the publisher may reuse its list.
             var envelope = new Envelope(message with { Tasks = [.. message.Tasks] });

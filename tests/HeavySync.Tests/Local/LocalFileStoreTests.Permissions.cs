@@ -52,6 +52,80 @@ public sealed partial class LocalFileStoreTests
         }
     }
 
+    [Fact]
+    public async Task StatAsync_FileInUnsearchableDirectory_ThrowsPermanentNotNull()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            // Root looks into any directory, and no kernel directory hides its files' status from root.
+            return;
+        }
+
+        var (store, root) = NewLocalStore();
+        await WriteAsync(store, "hidden/file.txt", Bytes(1, 41));
+        File.SetUnixFileMode(Path.Join(root, "hidden"), UnixFileMode.None);
+        try
+        {
+            var error = await Assert.ThrowsAsync<StoreException>(() => store.StatAsync("hidden/file.txt", CancellationToken.None));
+
+            Assert.Equal(StoreErrorKind.Permanent, error.Kind);
+        }
+        finally
+        {
+            RestoreAccess(Path.Join(root, "hidden"));
+        }
+    }
+
+    [Fact]
+    public async Task ListAsync_DirectoryWithNamesButNoStatus_ThrowsPermanentRatherThanSkipping()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            // As above: only a non-root user can be let read names but not look at the files.
+            return;
+        }
+
+        var (store, root) = NewLocalStore();
+        await WriteAsync(store, "names-only/file.txt", Bytes(1, 42));
+        File.SetUnixFileMode(Path.Join(root, "names-only"), UnixFileMode.UserRead);
+        try
+        {
+            var error = await Assert.ThrowsAsync<StoreException>(() => ListAsync(store));
+
+            Assert.Equal(StoreErrorKind.Permanent, error.Kind);
+        }
+        finally
+        {
+            RestoreAccess(Path.Join(root, "names-only"));
+        }
+    }
+
+    [Fact]
+    public async Task ListAsync_RootBehindUnsearchableDirectory_ThrowsFatalNotEmpty()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            // Root enters any directory; only a non-root user can be kept out.
+            return;
+        }
+
+        var outer = _temp.NewSubdirectory();
+        var root = Path.Join(outer, "root");
+        Directory.CreateDirectory(root);
+        var store = new LocalFileStore(root, new LocalStoreOptions(), new Logging.CollectingLogger());
+        File.SetUnixFileMode(outer, UnixFileMode.None);
+        try
+        {
+            var error = await Assert.ThrowsAsync<StoreException>(() => ListAsync(store));
+
+            Assert.Equal(StoreErrorKind.Fatal, error.Kind);
+        }
+        finally
+        {
+            RestoreAccess(outer);
+        }
+    }
+
     /// <summary>
     /// Makes <paramref name="path"/> a file this process cannot open for reading. Not root: a file
     /// with mode 000. Root (CAP_DAC_OVERRIDE ignores modes): a link to a write-only kernel attribute,

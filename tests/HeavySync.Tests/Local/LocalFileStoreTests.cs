@@ -190,6 +190,32 @@ public sealed partial class LocalFileStoreTests : ObjectStoreContract
     }
 
     [Fact]
+    public async Task AllOperations_KeyThroughAFile_BehaveAsMissing()
+    {
+        var (store, _) = NewLocalStore();
+        await WriteAsync(store, "plain", Bytes(3, 18));
+
+        var readError = await Assert.ThrowsAsync<StoreException>(() => ReadAsync(store, "plain/inner.txt"));
+        var stat = await store.StatAsync("plain/inner.txt", CancellationToken.None);
+        await store.DeleteAsync("plain/inner.txt", CancellationToken.None);
+
+        Assert.Equal(StoreErrorKind.NotFound, readError.Kind);
+        Assert.Null(stat);
+        Assert.NotNull(await store.StatAsync("plain", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_KeyNamingADirectory_SucceedsAndKeepsTheDirectory()
+    {
+        var (store, root) = NewLocalStore();
+        await WriteAsync(store, "d/f.txt", Bytes(1, 19));
+
+        await store.DeleteAsync("d", CancellationToken.None);
+
+        Assert.True(File.Exists(Path.Join(root, "d", "f.txt")));
+    }
+
+    [Fact]
     public async Task DeleteAsync_LastFileOfNestedDirectories_PrunesEmptyDirectoriesButNotRoot()
     {
         var (store, root) = NewLocalStore();

@@ -278,6 +278,7 @@ public abstract class ObjectStoreContract : IAsyncLifetime
         "a/b/c/d.txt",
         "a/b/sibling.txt",
         "emoji-😀.txt",
+        "ｆｕｌｌｗｉｄｔｈ.txt", // U+FF46...: after the emoji in UTF-16 order, before it in UTF-8 order
         "Zed.txt",
     ];
 
