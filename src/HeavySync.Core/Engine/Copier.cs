@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HeavySync.Copy;
 using HeavySync.Queue;
 using HeavySync.State;
@@ -25,6 +26,12 @@ public sealed partial class Copier(
 {
     private static readonly TimeSpan ReceiveWait = TimeSpan.FromMilliseconds(200);
 
+    // Messages whose outcomes are still on their way to the state store; bounded so a slow store
+    // slows the copiers down instead of piling up unacknowledged work.
+    private readonly SemaphoreSlim settleSlots = new(Math.Max(16, options.Concurrency * 8));
+    private readonly ConcurrentDictionary<Task, byte> settling = new();
+    private Exception? settleFailure;
+
     /// <summary>
     /// Runs <see cref="SyncOptions.Concurrency"/> workers until <paramref name="isFinished"/> says the
     /// queue will not get more work and it is empty, or until cancelled.
@@ -35,7 +42,19 @@ public sealed partial class Copier(
         var workers = Enumerable.Range(0, Math.Max(1, options.Concurrency))
             .Select(_ => Task.Run(() => WorkerAsync(isFinished, stop), CancellationToken.None))
             .ToArray();
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(settling.Keys).ConfigureAwait(false);
+        }
+
+        if (settleFailure is not null)
+        {
+            throw settleFailure;
+        }
     }
 
     private async Task WorkerAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationTokenSource stop)
@@ -67,7 +86,7 @@ public sealed partial class Copier(
 
                     foreach (var message in received)
                     {
-                        await HandleAsync(message, token).ConfigureAwait(false);
+                        await HandleAsync(message, stop, token).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -84,7 +103,7 @@ public sealed partial class Copier(
         }
     }
 
-    private async Task HandleAsync(ReceivedMessage received, CancellationToken cancellationToken)
+    private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
         using var activity = HeavySyncTelemetry.Source.StartActivity(
             "receive", System.Diagnostics.ActivityKind.Consumer, received.Message.TraceParent);
@@ -122,16 +141,43 @@ public sealed partial class Copier(
             recorded.Add(outcomes.RecordAsync(outcome));
         }
 
-        await Task.WhenAll(recorded).ConfigureAwait(false);
-        if (retryable is null)
-        {
-            await queue.AckAsync(received, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+        // Acknowledge once the outcomes are durable, without holding this worker: it moves on to the
+        // next message while the outcome writer commits the batch.
+        await settleSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var settle = SettleAsync(received, recorded, retryable, stop);
+        settling.TryAdd(settle, 0);
+        _ = settle.ContinueWith(
+            done =>
+            {
+                settling.TryRemove(done, out _);
+                settleSlots.Release();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
 
-        LogRedelivery(received.DeliveryCount, retryable.Message);
-        var delay = retryable.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, received.DeliveryCount)));
-        await queue.ReleaseAsync(received, delay, cancellationToken).ConfigureAwait(false);
+    private async Task SettleAsync(ReceivedMessage received, List<Task> recorded, StoreException? retryable, CancellationTokenSource stop)
+    {
+        try
+        {
+            await Task.WhenAll(recorded).ConfigureAwait(false);
+            if (retryable is null)
+            {
+                await queue.AckAsync(received, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            LogRedelivery(received.DeliveryCount, retryable.Message);
+            var delay = retryable.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, received.DeliveryCount)));
+            await queue.ReleaseAsync(received, delay, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The state store failed: nothing more can be recorded, so stop the role.
+            Interlocked.CompareExchange(ref settleFailure, ex, null);
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     private void Account(WorkTask task, TaskOutcome outcome)

@@ -30,19 +30,10 @@ public sealed partial class SqliteStateStore
         return InTransactionAsync((c, t) =>
         {
             var jobId = ReadRun(c, t, runId).JobId;
-            var now = Now();
+            using var statements = new OutcomeStatements(c, t, jobId, runId, Now());
             foreach (var outcome in outcomes)
             {
-                // Only a pending task takes an outcome: a redelivered message cannot overwrite the first.
-                var task = c.QuerySingleOrDefault<FinishedTaskRow>(
-                    "UPDATE tasks SET status = @status, attempts = attempts + 1, error = @error, updated_at = @now " +
-                    "WHERE id = @id AND run_id = @runId AND status = 0 RETURNING key AS Key, action AS Action",
-                    new { id = outcome.TaskId, runId, status = (long)outcome.Status, error = outcome.Error, now },
-                    t);
-                if (task is not null && outcome.Status == WorkTaskStatus.Done)
-                {
-                    ApplyLedgerChange(c, t, jobId, task, outcome, now);
-                }
+                statements.Apply(outcome);
             }
 
             return 0;
@@ -91,47 +82,6 @@ public sealed partial class SqliteStateStore
 
             return counters;
         }, cancellationToken);
-
-    private static void ApplyLedgerChange(SqliteConnection connection, SqliteTransaction transaction, long jobId, FinishedTaskRow task, TaskOutcome outcome, long now)
-    {
-        if ((TaskAction)task.Action == TaskAction.Delete)
-        {
-            connection.Execute("DELETE FROM ledger WHERE job_id = @jobId AND key = @Key", new { jobId, task.Key }, transaction);
-            return;
-        }
-
-        if (outcome.Ledger is not { } ledger)
-        {
-            return;
-        }
-
-        connection.Execute(
-            """
-            INSERT INTO ledger (job_id, key, src_fp, dst_fp, md5, crc32c, copied_at, verified_at)
-            VALUES (@jobId, @key, @srcFp, @dstFp, @md5, @crc, @now, @verifiedAt)
-            ON CONFLICT (job_id, key) DO UPDATE SET
-                src_fp = excluded.src_fp, dst_fp = excluded.dst_fp, md5 = excluded.md5, crc32c = excluded.crc32c,
-                copied_at = excluded.copied_at, verified_at = excluded.verified_at
-            """,
-            new
-            {
-                jobId,
-                key = task.Key,
-                srcFp = ledger.SourceFingerprint,
-                dstFp = ledger.DestinationFingerprint,
-                md5 = ledger.Md5?.ToLowerInvariant(),
-                crc = ledger.Crc32c is { } crc ? (long?)crc : null,
-                now,
-                verifiedAt = ledger.VerifiedAt is { } v ? (long?)Planning.Fingerprint.UnixTicks(v) : null,
-            },
-            transaction);
-    }
-
-    private sealed class FinishedTaskRow
-    {
-        public string Key { get; set; } = "";
-        public long Action { get; set; }
-    }
 
     private sealed class CounterRow
     {
