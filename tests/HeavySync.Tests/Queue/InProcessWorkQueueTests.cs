@@ -1,0 +1,141 @@
+using HeavySync.Queue;
+using HeavySync.Tests.Contracts;
+using HeavySync.Tests.Time;
+
+namespace HeavySync.Tests.Queue;
+
+/// <summary>
+/// <see cref="InProcessWorkQueue"/>: the <see cref="IWorkQueue"/> contract, then what only the
+/// in-process queue promises (bounded publishing, redeliveries ahead of a full channel, exact depth,
+/// leases on the injected clock).
+/// </summary>
+public sealed class InProcessWorkQueueTests : WorkQueueContract
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    protected override Task<IWorkQueue> CreateQueueAsync(TimeSpan leaseDuration) =>
+        Task.FromResult<IWorkQueue>(new InProcessWorkQueue(new InProcessQueueOptions { LeaseDuration = leaseDuration }));
+
+    [Fact]
+    public async Task PublishAsync_CapacityReached_WaitsForRoom()
+    {
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { Capacity = 2 });
+        await queue.PublishAsync([Message(1), Message(2)], CancellationToken.None);
+
+        var third = queue.PublishAsync([Message(3)], CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(third.IsCompleted);
+
+        var received = await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+        await third.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Assert.Single(received).Message.RunId);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ChannelFullOfFreshWork_ServesRedeliveryFirst()
+    {
+        var clock = new ManualTimeProvider();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { Capacity = 1, LeaseDuration = Lease }, clock);
+        await queue.PublishAsync([Message(1)], CancellationToken.None);
+        var first = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None));
+        await queue.PublishAsync([Message(2)], CancellationToken.None);
+
+        clock.Advance(Lease);
+        var next = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None));
+
+        Assert.Equal(first.Message.RunId, next.Message.RunId);
+        Assert.Equal(2, next.DeliveryCount);
+        Assert.Equal(2, await queue.GetApproximateDepthAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task GetApproximateDepthAsync_ReadyLeasedAndDelayed_AllCounted()
+    {
+        var clock = new ManualTimeProvider();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { LeaseDuration = Lease }, clock);
+        await queue.PublishAsync([Message(1), Message(2), Message(3)], CancellationToken.None);
+        var leased = await queue.ReceiveAsync(2, TimeSpan.Zero, CancellationToken.None);
+
+        await queue.ReleaseAsync(leased[0], TimeSpan.FromMinutes(1), CancellationToken.None);
+        var withDelayed = await queue.GetApproximateDepthAsync(CancellationToken.None);
+        await queue.AckAsync(leased[1], CancellationToken.None);
+        var afterAck = await queue.GetApproximateDepthAsync(CancellationToken.None);
+
+        Assert.Equal(3, withDelayed);
+        Assert.Equal(2, afterAck);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_LeaseOnInjectedClock_RedeliveredOnlyOnceItExpires()
+    {
+        var clock = new ManualTimeProvider();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { LeaseDuration = Lease }, clock);
+        await queue.PublishAsync([Message(1)], CancellationToken.None);
+        await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+
+        clock.Advance(Lease - TimeSpan.FromSeconds(1));
+        var beforeExpiry = await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var atExpiry = await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Empty(beforeExpiry);
+        Assert.Equal(2, Assert.Single(atExpiry).DeliveryCount);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_WaitingWhenLeaseExpires_WokenByTheTimer()
+    {
+        var clock = new ManualTimeProvider();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { LeaseDuration = Lease }, clock);
+        await queue.PublishAsync([Message(1)], CancellationToken.None);
+        await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+
+        var waiting = queue.ReceiveAsync(1, TimeSpan.FromHours(1), CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(Lease);
+        var redelivered = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(2, Assert.Single(redelivered).DeliveryCount);
+    }
+
+    [Fact]
+    public async Task ExtendLeaseAsync_OnInjectedClock_CountsFromNow()
+    {
+        var clock = new ManualTimeProvider();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions { LeaseDuration = Lease }, clock);
+        await queue.PublishAsync([Message(1)], CancellationToken.None);
+        var received = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None));
+
+        clock.Advance(TimeSpan.FromMinutes(4));
+        await queue.ExtendLeaseAsync(received, TimeSpan.FromMinutes(10), CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(9));
+        var stillLeased = await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var expired = await queue.ReceiveAsync(1, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Empty(stillLeased);
+        Assert.Equal(2, Assert.Single(expired).DeliveryCount);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_AfterDispose_ThrowsObjectDisposed()
+    {
+        var queue = new InProcessWorkQueue(new InProcessQueueOptions());
+        var waiting = queue.ReceiveAsync(1, TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        await queue.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queue.PublishAsync([Message(1)], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_Cancelled_ThrowsOperationCanceled()
+    {
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions());
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.ReceiveAsync(1, TimeSpan.FromMinutes(1), cancel.Token));
+    }
+}
