@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+
+namespace HeavySync.Hashing;
+
+/// <summary>
+/// Computes MD5 and CRC-32C of one stream of bytes in a single pass, so a copier can verify against
+/// whichever checksum the other store offers without reading the content twice.
+/// Append the content, call <see cref="Finish"/>, then read the results. Not thread-safe.
+/// </summary>
+public sealed class ContentHasher : IDisposable
+{
+    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private uint _crc32c;
+    private byte[]? _md5Result;
+    private bool _disposed;
+
+    /// <summary>How many bytes have been appended.</summary>
+    public long BytesHashed { get; private set; }
+
+    /// <summary>Whether <see cref="Finish"/> has run; results are readable from then on.</summary>
+    public bool IsFinished => _md5Result is not null;
+
+    /// <summary>The MD5 digest (16 bytes; a copy).</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Finish"/> has not been called.</exception>
+    public byte[] Md5 => (byte[])FinishedMd5().Clone();
+
+    /// <summary>The MD5 digest as 32 lower-case hex digits (the form S3 ETags use).</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Finish"/> has not been called.</exception>
+    public string Md5Hex => Convert.ToHexStringLower(FinishedMd5());
+
+    /// <summary>The MD5 digest as base64 (the form GCS md5Hash and Content-MD5 use).</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Finish"/> has not been called.</exception>
+    public string Md5Base64 => Convert.ToBase64String(FinishedMd5());
+
+    /// <summary>The finished CRC-32C.</summary>
+    /// <exception cref="InvalidOperationException"><see cref="Finish"/> has not been called.</exception>
+    public uint Crc32c
+    {
+        get
+        {
+            FinishedMd5();
+            return _crc32c;
+        }
+    }
+
+    /// <summary>Feeds the next bytes of the content.</summary>
+    /// <exception cref="InvalidOperationException">The hasher is already finished.</exception>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (IsFinished)
+        {
+            throw new InvalidOperationException("The content hasher is finished; create a new one for more content.");
+        }
+
+        _md5.AppendData(data);
+        _crc32c = Hashing.Crc32c.Append(_crc32c, data);
+        BytesHashed += data.Length;
+    }
+
+    /// <summary>
+    /// Ends the content and fixes the results. Calling it again does nothing, so a stream that
+    /// finishes at end of data and a caller that finishes afterwards do not conflict.
+    /// </summary>
+    public void Finish()
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _md5Result = _md5.GetHashAndReset();
+    }
+
+    /// <summary>Releases the MD5 state. Results of a finished hasher stay readable.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _md5.Dispose();
+        }
+    }
+
+    private byte[] FinishedMd5() =>
+        _md5Result ?? throw new InvalidOperationException("Call Finish before reading the content hashes.");
+}

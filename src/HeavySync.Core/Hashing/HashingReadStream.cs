@@ -1,0 +1,165 @@
+namespace HeavySync.Hashing;
+
+/// <summary>
+/// A read-only, forward-only stream that passes an inner stream through while hashing every byte
+/// read (MD5 and CRC-32C through <see cref="Hasher"/>). The copier hands it to an upload so that
+/// the checksum of what was actually sent is known without a second read.
+/// </summary>
+/// <remarks>
+/// <see cref="Length"/> reports the expected length given at construction, because upload SDKs
+/// ask for it up front and the inner stream (an HTTP response body) usually cannot say.
+/// When the inner stream reports end of data the hasher is finished, so its results are readable
+/// even if the consumer disposes this stream, as SDKs commonly do. Whether the length read matches
+/// the expected length is for the verifier to judge: compare <see cref="BytesRead"/> with it.
+/// </remarks>
+public sealed class HashingReadStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly long _expectedLength;
+    private readonly bool _leaveOpen;
+    private bool _disposed;
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    /// <param name="inner">The readable stream to pass through.</param>
+    /// <param name="expectedLength">The content length this stream reports as <see cref="Length"/>.</param>
+    /// <param name="leaveOpen">Whether disposing this stream leaves <paramref name="inner"/> open.</param>
+    public HashingReadStream(Stream inner, long expectedLength, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
+        if (!inner.CanRead)
+        {
+            throw new ArgumentException("The inner stream must be readable.", nameof(inner));
+        }
+
+        _inner = inner;
+        _expectedLength = expectedLength;
+        _leaveOpen = leaveOpen;
+    }
+
+    /// <summary>The hashes of everything read so far; finished once end of data was read.</summary>
+    public ContentHasher Hasher { get; } = new();
+
+    /// <summary>How many bytes have been read through this stream.</summary>
+    public long BytesRead => Hasher.BytesHashed;
+
+    /// <inheritdoc />
+    public override bool CanRead => !_disposed;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <summary>The expected content length given at construction.</summary>
+    public override long Length => _expectedLength;
+
+    /// <summary>The number of bytes read so far; setting it is not supported.</summary>
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException("A hashing stream reads forward only.");
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var read = _inner.Read(buffer);
+        Observe(buffer[..read], buffer.Length);
+        return read;
+    }
+
+    /// <inheritdoc />
+    public override int ReadByte()
+    {
+        Span<byte> one = stackalloc byte[1];
+        return Read(one) == 1 ? one[0] : -1;
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Observe(buffer.Span[..read], buffer.Length);
+        return read;
+    }
+
+    /// <summary>Does nothing: the stream is read-only.</summary>
+    public override void Flush()
+    {
+    }
+
+    /// <summary>Not supported: the stream reads forward only.</summary>
+    public override long Seek(long offset, SeekOrigin origin) =>
+        throw new NotSupportedException("A hashing stream reads forward only.");
+
+    /// <summary>Not supported: the stream is read-only.</summary>
+    public override void SetLength(long value) => throw new NotSupportedException("A hashing stream is read-only.");
+
+    /// <summary>Not supported: the stream is read-only.</summary>
+    public override void Write(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException("A hashing stream is read-only.");
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            Hasher.Dispose();
+            if (!_leaveOpen)
+            {
+                _inner.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            Hasher.Dispose();
+            if (!_leaveOpen)
+            {
+                await _inner.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        // The base implementation calls Dispose(), which finds the work done and suppresses finalization.
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Observe(ReadOnlySpan<byte> read, int requested)
+    {
+        if (read.Length > 0)
+        {
+            Hasher.Append(read);
+        }
+        else if (requested > 0)
+        {
+            // A zero-byte read of a non-empty buffer is end of data: fix the hashes now.
+            Hasher.Finish();
+        }
+    }
+}
