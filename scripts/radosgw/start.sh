@@ -51,6 +51,9 @@ free_port_range() {
   die "no free port range of $n from $1"
 }
 
+# The ceph CLI can wait forever for a monitor that never answers: bound every call.
+ceph_cli() { timeout 30 ceph -c "$CONF" --connect-timeout 10 "$@"; }
+
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 s3_answers() { curl -fs -o /dev/null --max-time 2 "$1/"; }
@@ -125,25 +128,28 @@ start_mon() {
   ceph-mon -c "$CONF" -i a >>"$LOG" 2>&1 || die "ceph-mon did not start"
   local i
   for ((i = 0; i < 100; i++)); do
-    ceph -c "$CONF" --connect-timeout 5 mon stat >>"$LOG" 2>&1 && return
+    ceph_cli mon stat >>"$LOG" 2>&1 && return
     sleep 0.2
   done
   die "ceph-mon did not answer"
 }
 
-# A fresh OSD fails about one start in eight ("wrong fsid" while it races the monitor): retry
-# with a wiped data dir.
+# A fresh OSD fails about one start in eight: its boot-time "osd create" reaches the monitor with
+# "wrong fsid" and the daemon stays down. Starting the same OSD again (a fresh one after three
+# tries) brings it up.
 start_osd() {
-  local attempt uuid id i
-  for ((attempt = 1; attempt <= 5; attempt++)); do
-    rm -rf "$DIR/osd"
-    uuid=$(cat /proc/sys/kernel/random/uuid)
-    id=$(ceph -c "$CONF" osd new "$uuid" 2>>"$LOG") || die "ceph osd new failed"
-    mkdir -p "$DIR/osd/$id"
-    if ceph-osd -c "$CONF" -i "$id" --mkfs --osd-uuid "$uuid" >>"$LOG" 2>&1 \
-      && ceph-osd -c "$CONF" -i "$id" >>"$LOG" 2>&1; then
-      for ((i = 0; i < 150; i++)); do
-        if ceph -c "$CONF" osd dump 2>>"$LOG" | grep -Eq "^osd\.$id up +in"; then
+  local attempt uuid="" id="" i
+  for ((attempt = 1; attempt <= 6; attempt++)); do
+    if [ -z "$id" ] || [ $((attempt % 3)) = 1 ]; then
+      rm -rf "$DIR/osd"
+      uuid=$(cat /proc/sys/kernel/random/uuid)
+      id=$(ceph_cli osd new "$uuid" 2>>"$LOG") || die "ceph osd new failed"
+      mkdir -p "$DIR/osd/$id"
+      ceph-osd -c "$CONF" -i "$id" --mkfs --osd-uuid "$uuid" >>"$LOG" 2>&1 || { log "ceph-osd --mkfs failed"; continue; }
+    fi
+    if ceph-osd -c "$CONF" -i "$id" >>"$LOG" 2>&1; then
+      for ((i = 0; i < 40; i++)); do
+        if ceph_cli osd dump 2>>"$LOG" | grep -Eq "^osd\.$id up +in"; then
           return
         fi
         pid_alive "$DIR/run/osd.pid" || break
@@ -151,16 +157,18 @@ start_osd() {
       done
     fi
     log "OSD start attempt $attempt failed; retrying"
-    pid_alive "$DIR/run/osd.pid" && kill "$(cat "$DIR/run/osd.pid")" 2>/dev/null || true
-    sleep 0.5
-    ceph -c "$CONF" osd purge "$id" --yes-i-really-mean-it >>"$LOG" 2>&1 || true
+    if pid_alive "$DIR/run/osd.pid"; then
+      kill -9 "$(cat "$DIR/run/osd.pid")" 2>/dev/null || true
+    fi
+    rm -f "$DIR/run/osd.pid"
+    sleep 0.3
   done
   die "ceph-osd did not come up"
 }
 
 start_rgw() {
   local endpoint=$1 i
-  ceph -c "$CONF" osd pool create .rgw.root 8 8 >>"$LOG" 2>&1 || true
+  ceph_cli osd pool create .rgw.root 8 8 >>"$LOG" 2>&1 || true
   radosgw -c "$CONF" -n client.rgw >>"$LOG" 2>&1 || die "radosgw did not start"
   for ((i = 0; i < 300; i++)); do
     s3_answers "$endpoint" && return
@@ -172,10 +180,10 @@ start_rgw() {
 
 create_user() {
   local uid=$1 access=$2 secret=$3
-  if radosgw-admin -c "$CONF" -n client.rgw user info --uid="$uid" >/dev/null 2>&1; then
+  if timeout 60 radosgw-admin -c "$CONF" -n client.rgw user info --uid="$uid" >/dev/null 2>&1; then
     return
   fi
-  radosgw-admin -c "$CONF" -n client.rgw user create --uid="$uid" --display-name="HeavySync test $uid" \
+  timeout 60 radosgw-admin -c "$CONF" -n client.rgw user create --uid="$uid" --display-name="HeavySync test $uid" \
     --access-key="$access" --secret-key="$secret" >>"$LOG" 2>&1 || die "radosgw-admin user create $uid failed"
 }
 

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using HeavySync.Hashing;
 using HeavySync.Storage;
 
 namespace HeavySync.Aws.S3;
@@ -84,7 +85,7 @@ public sealed partial class S3ObjectStore
             },
             cancellationToken).ConfigureAwait(false);
 
-        var partSize = S3MultipartETag.ChoosePartSize(sourceEntry.Size, _options.MinCopyPartSizeBytes, _options.MaxParts);
+        var partSize = S3PartSizing.Choose(sourceEntry.Size, _options.MinCopyPartSizeBytes, _options.MaxParts);
         var partCount = (int)((sourceEntry.Size + partSize - 1) / partSize);
         var etags = new string[partCount];
         var versionId = sourceEntry.Version ?? (string.IsNullOrEmpty(head.VersionId) || head.VersionId == "null" ? null : head.VersionId);
@@ -122,7 +123,7 @@ public sealed partial class S3ObjectStore
                 }).ConfigureAwait(false);
 
             // Each part ETag is that part's MD5, so the object's ETag is known before completing.
-            var expected = S3MultipartETag.Compute(etags.Select(e => Convert.FromHexString(e.Trim('"'))).ToList());
+            var expected = MultipartETag.Compute(etags.Select(e => Convert.FromHexString(e.Trim('"'))).ToList());
             return await CompleteUploadAsync(destinationKey, init.UploadId, etags, expected, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using HeavySync.Hashing;
 using HeavySync.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,7 @@ public sealed partial class S3ObjectStore
     /// </summary>
     private async Task<ObjectEntry> PutMultipartAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
     {
-        var partSize = S3MultipartETag.ChoosePartSize(request.Length, _options.MinPartSizeBytes, _options.MaxParts);
+        var partSize = S3PartSizing.Choose(request.Length, _options.MinPartSizeBytes, _options.MaxParts);
         var partCount = (int)((request.Length + partSize - 1) / partSize);
         var what = Describe("PUT", request.Key);
 
@@ -73,7 +74,7 @@ public sealed partial class S3ObjectStore
             }
 
             await Task.WhenAll(uploads).ConfigureAwait(false);
-            var expected = S3MultipartETag.Compute(partMd5s);
+            var expected = MultipartETag.Compute(partMd5s);
             var stored = await CompleteUploadAsync(request.Key, uploadId, partETags, expected, cancellationToken).ConfigureAwait(false);
             return stored with { Md5 = stored.Md5 ?? request.Md5 };
         }

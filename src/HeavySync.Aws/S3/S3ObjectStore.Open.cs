@@ -37,7 +37,10 @@ public sealed partial class S3ObjectStore
             ServerSideCopy = true,
             Versions = versioned,
             ChecksumKinds = ChecksumKinds.Md5 | ChecksumKinds.MultipartETag,
-            MtimePrecision = TimeSpan.FromTicks(1),
+            // The source mtime is kept (metadata "mtime", reported by StatAsync and WriteAsync), but
+            // listings carry only the upload time, and the planner compares listings: announcing a
+            // precision would make it compare upload times with source mtimes.
+            MtimePrecision = TimeSpan.Zero,
             MaxSingleWriteBytes = 5L * 1024 * 1024 * 1024,
             OrderedListing = true,
         };
