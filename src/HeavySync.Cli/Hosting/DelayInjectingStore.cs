@@ -10,7 +10,7 @@ namespace HeavySync.Cli.Hosting;
 /// store down so a test can kill the process reliably inside a chosen phase. It changes timing only,
 /// never behaviour, and forwards the optional powers the engine looks for.
 /// </summary>
-internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, TimeSpan write, TimeSpan delete) : IObjectStore, IBatchDelete
+internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, TimeSpan write, TimeSpan delete) : IObjectStore, IBatchDelete, IRunMaintenance
 {
     public const string Variable = "HEAVYSYNC_TEST_DELAY";
 
@@ -83,6 +83,12 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
 
         return errors;
     }
+
+    public Task PrepareDestinationAsync(CancellationToken cancellationToken) =>
+        inner is IRunMaintenance m ? m.PrepareDestinationAsync(cancellationToken) : Task.CompletedTask;
+
+    public Task<long> PruneNoncurrentVersionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
+        inner is IRunMaintenance m ? m.PruneNoncurrentVersionsAsync(olderThan, cancellationToken) : Task.FromResult(0L);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
