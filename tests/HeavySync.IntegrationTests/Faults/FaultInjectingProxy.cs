@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace HeavySync.IntegrationTests.Faults;
+
+/// <summary>
+/// An HTTP/1.1 reverse proxy on 127.0.0.1 that forwards requests byte for byte (so SigV4 signatures
+/// stay valid) to one upstream server and, per request, injects a fault chosen by a seeded random
+/// draw: S3 SlowDown and InternalError answers, connection resets before or inside the response,
+/// bodies cut short of their Content-Length, slow answers. Start it with <see cref="Start"/>, point
+/// clients at <see cref="Endpoint"/>, read the counts, dispose it to stop.
+/// </summary>
+public sealed class FaultInjectingProxy : IAsyncDisposable
+{
+    private static readonly FaultKind[] Kinds = Enum.GetValues<FaultKind>();
+    private readonly DnsEndPoint _upstream;
+    private readonly FaultOptions _options;
+    private readonly Random _random;
+    private readonly Lock _randomLock = new();
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<int, Task> _connections = new();
+    private readonly long[] _injected = new long[Kinds.Length];
+    private long _requests;
+    private int _nextConnection;
+    private Task _acceptLoop = Task.CompletedTask;
+
+    private FaultInjectingProxy(Uri upstream, FaultOptions options)
+    {
+        _upstream = new DnsEndPoint(upstream.Host, upstream.Port);
+        _options = options;
+        _random = new Random(options.Seed);
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+    }
+
+    /// <summary>The proxy's URL (http://127.0.0.1:PORT).</summary>
+    public string Endpoint => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+
+    /// <summary>When false, every request is forwarded untouched (default true).</summary>
+    public bool FaultsEnabled { get; set; } = true;
+
+    /// <summary>Requests received.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Faults injected so far, all kinds.</summary>
+    public long TotalInjected => Kinds.Sum(Injected);
+
+    /// <summary>Faults of one kind injected so far.</summary>
+    public long Injected(FaultKind kind) => Interlocked.Read(ref _injected[(int)kind]);
+
+    /// <summary>Starts a proxy in front of <paramref name="upstream"/> (an http:// URL).</summary>
+    public static FaultInjectingProxy Start(string upstream, FaultOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var proxy = new FaultInjectingProxy(new Uri(upstream), options);
+        proxy._listener.Start();
+        proxy._acceptLoop = proxy.AcceptLoopAsync();
+        return proxy;
+    }
+
+    /// <summary>A one-line summary of the injected faults, for test output.</summary>
+    public string Describe() =>
+        $"{Requests} requests, {TotalInjected} faults: " + string.Join(", ", Kinds.Select(k => $"{k} {Injected(k)}"));
+
+    /// <summary>Stops listening and closes every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await Task.WhenAll(_connections.Values.Append(_acceptLoop)).ContinueWith(static _ => { }, TaskScheduler.Default);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var id = Interlocked.Increment(ref _nextConnection);
+            _connections[id] = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(client, _stop.Token);
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // A client or the server went away: that connection is over, the proxy is not.
+                }
+                finally
+                {
+                    client.Dispose();
+                    _connections.TryRemove(id, out _);
+                }
+            });
+        }
+    }
+
+    private FaultKind? Choose()
+    {
+        if (!FaultsEnabled)
+        {
+            return null;
+        }
+
+        double draw;
+        lock (_randomLock)
+        {
+            draw = _random.NextDouble();
+        }
+
+        foreach (var kind in Kinds)
+        {
+            draw -= _options.Rates.GetValueOrDefault(kind);
+            if (draw < 0)
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
+
+    private void Count(FaultKind kind) => Interlocked.Increment(ref _injected[(int)kind]);
+
+    private async Task ServeAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        client.NoDelay = true;
+        var clientStream = client.GetStream();
+        var fromClient = new HttpMessageReader(clientStream);
+        using var upstream = new TcpClient { NoDelay = true };
+        await upstream.ConnectAsync(_upstream.Host, _upstream.Port, cancellationToken);
+        var upstreamStream = upstream.GetStream();
+        var fromUpstream = new HttpMessageReader(upstreamStream);
+
+        while (await fromClient.ReadHeadAsync(cancellationToken) is { } request)
+        {
+            Interlocked.Increment(ref _requests);
+            var fault = Choose();
+            var expectContinue = string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase);
+
+            if (fault is FaultKind.SlowDown or FaultKind.InternalError)
+            {
+                Count(fault.Value);
+                if (!expectContinue)
+                {
+                    await fromClient.ReadBodyAsync(request, bodyless: false, cancellationToken);
+                }
+
+                await WriteErrorAsync(clientStream, fault.Value, close: expectContinue, cancellationToken);
+                if (expectContinue)
+                {
+                    return; // The client may or may not send the body now: start afresh.
+                }
+
+                continue;
+            }
+
+            await upstreamStream.WriteAsync(request.Raw, cancellationToken);
+            HttpHead response;
+            var closeAfter = false;
+            if (expectContinue)
+            {
+                var interim = await fromUpstream.ReadHeadAsync(cancellationToken) ?? throw new IOException("upstream closed");
+                if (interim.Status == 100)
+                {
+                    await clientStream.WriteAsync(interim.Raw, cancellationToken);
+                    await upstreamStream.WriteAsync(await fromClient.ReadBodyAsync(request, bodyless: false, cancellationToken), cancellationToken);
+                    response = await fromUpstream.ReadHeadAsync(cancellationToken) ?? throw new IOException("upstream closed");
+                }
+                else
+                {
+                    response = interim;
+                    closeAfter = true;
+                }
+            }
+            else
+            {
+                await upstreamStream.WriteAsync(await fromClient.ReadBodyAsync(request, bodyless: false, cancellationToken), cancellationToken);
+                response = await fromUpstream.ReadHeadAsync(cancellationToken) ?? throw new IOException("upstream closed");
+            }
+
+            var bodyless = request.Method == "HEAD" || response.Status is 204 or 304 || response.Status < 200;
+            var body = await fromUpstream.ReadBodyAsync(response, bodyless, cancellationToken);
+            closeAfter |= string.Equals(response.Header("Connection"), "close", StringComparison.OrdinalIgnoreCase);
+
+            switch (fault)
+            {
+                case FaultKind.ResetBeforeResponse:
+                case FaultKind.ResetMidResponse or FaultKind.TruncatedBody when body.Length < 2:
+                    Count(FaultKind.ResetBeforeResponse);
+                    Reset(client);
+                    return;
+                case FaultKind.ResetMidResponse:
+                    Count(fault.Value);
+                    await clientStream.WriteAsync(response.Raw, cancellationToken);
+                    await clientStream.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken);
+                    await clientStream.FlushAsync(cancellationToken);
+                    Reset(client);
+                    return;
+                case FaultKind.TruncatedBody:
+                    Count(fault.Value);
+                    await clientStream.WriteAsync(response.Raw, cancellationToken);
+                    await clientStream.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken);
+                    await clientStream.FlushAsync(cancellationToken);
+                    client.Client.Shutdown(SocketShutdown.Send);
+                    return;
+                case FaultKind.SlowResponse:
+                    Count(fault.Value);
+                    await Task.Delay(_options.SlowResponseDelay, cancellationToken);
+                    break;
+            }
+
+            await clientStream.WriteAsync(response.Raw, cancellationToken);
+            await clientStream.WriteAsync(body, cancellationToken);
+            if (closeAfter)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task WriteErrorAsync(Stream client, FaultKind kind, bool close, CancellationToken cancellationToken)
+    {
+        var (status, reason, code) = kind == FaultKind.SlowDown
+            ? (503, "Slow Down", "SlowDown")
+            : (500, "Internal Server Error", "InternalError");
+        var body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected by FaultInjectingProxy</Message><RequestId>fault</RequestId></Error>";
+        var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n"
+            + (close ? "Connection: close\r\n" : string.Empty) + "\r\n";
+        await client.WriteAsync(Encoding.UTF8.GetBytes(head + body), cancellationToken);
+    }
+
+    /// <summary>Closes with RST (linger 0) instead of FIN: the client sees "connection reset".</summary>
+    private static void Reset(TcpClient client)
+    {
+        client.Client.LingerState = new LingerOption(true, 0);
+        client.Client.Close();
+    }
+}

@@ -1,0 +1,25 @@
+namespace HeavySync.IntegrationTests.Faults;
+
+/// <summary>Per-request probabilities of each <see cref="FaultKind"/> (their sum at most 1) and the seed
+/// that makes a run repeatable.</summary>
+public sealed record FaultOptions
+{
+    /// <summary>Seed of the random choice of faults.</summary>
+    public int Seed { get; init; } = 12345;
+
+    /// <summary>Probability of each kind per request; missing kinds never happen.</summary>
+    public IReadOnlyDictionary<FaultKind, double> Rates { get; init; } = new Dictionary<FaultKind, double>();
+
+    /// <summary>How long a <see cref="FaultKind.SlowResponse"/> is held back (default 300 ms).</summary>
+    public TimeSpan SlowResponseDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>No faults: a plain forwarding proxy.</summary>
+    public static FaultOptions None { get; } = new();
+
+    /// <summary><paramref name="totalRate"/> spread evenly over every kind.</summary>
+    public static FaultOptions Uniform(double totalRate, int seed)
+    {
+        var kinds = Enum.GetValues<FaultKind>();
+        return new FaultOptions { Seed = seed, Rates = kinds.ToDictionary(k => k, _ => totalRate / kinds.Length) };
+    }
+}
