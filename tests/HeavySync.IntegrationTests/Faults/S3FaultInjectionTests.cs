@@ -84,5 +84,8 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
         Assert.Equal(data, await TestData.ReadAllAsync(read));
         Assert.Equal(0, proxy.TotalInjected);
         Assert.True(proxy.Requests > 0);
+        await using var direct = await fixture.OpenAsync(prefix: "plain/");
+        Assert.False(direct.CanCopyFrom(store)); // another endpoint, even to the same server
+
     }
 }
