@@ -156,8 +156,19 @@ public sealed partial class S3ObjectStore
             LogCompleteRetried(_logger, what);
         }
 
-        var stored = await StatStoredAsync(key, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(stored.ETag, expectedETag, StringComparison.OrdinalIgnoreCase))
+        GetObjectMetadataResponse head;
+        try
+        {
+            head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // Not "vanished": our upload was aborted under us (e.g. by another run's cleanup); write again.
+            throw new StoreException(StoreErrorKind.Transient, $"{what}: the completed object is not visible", ex);
+        }
+
+        var stored = ToEntry(key, head);
+        if (!string.Equals(stored.ETag, expectedETag, StringComparison.OrdinalIgnoreCase) && !ETagIsNotMd5(head.ServerSideEncryptionMethod))
         {
             throw new StoreException(StoreErrorKind.Transient, $"{what}: stored ETag {stored.ETag} differs from the computed {expectedETag}");
         }

@@ -114,7 +114,7 @@ public sealed partial class S3ObjectStore
     private static ObjectEntry ToEntry(string key, GetObjectMetadataResponse head)
     {
         var etag = TrimETag(head.ETag);
-        var md5 = Md5FromETag(etag) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
+        var md5 = (ETagIsNotMd5(head.ServerSideEncryptionMethod) ? null : Md5FromETag(etag)) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
         var mtime = S3Metadata.ParseMtime(head.Metadata[S3Metadata.Mtime]);
         return new ObjectEntry(key, head.ContentLength)
         {
