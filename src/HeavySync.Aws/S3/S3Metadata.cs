@@ -11,9 +11,6 @@ internal static class S3Metadata
     /// <summary>Base64 MD5 of the whole content, for multipart objects whose ETag is not an MD5 (rclone's name).</summary>
     public const string Md5 = "md5chksum";
 
-    /// <summary>Marks multipart uploads HeavySync started (informational; see CleanupIncompleteUploadsAsync).</summary>
-    public const string Marker = "heavysync";
-
     private const long TicksPerSecond = TimeSpan.TicksPerSecond;
 
     public static string FormatMtime(DateTimeOffset time)

@@ -31,7 +31,6 @@ public sealed partial class S3ObjectStore
             {
                 var start = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = FullKey(request.Key), ContentType = request.ContentType };
                 AddMetadata(start.Metadata, request, wholeMd5Base64);
-                start.Metadata.Add(S3Metadata.Marker, "1");
                 return _client.InitiateMultipartUploadAsync(start, token);
             },
             cancellationToken).ConfigureAwait(false);

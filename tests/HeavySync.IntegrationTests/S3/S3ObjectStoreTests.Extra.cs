@@ -38,6 +38,27 @@ public sealed partial class S3ObjectStoreTests
     }
 
     [Fact]
+    public async Task OpenReadAsync_ParallelStreamDisposedEarly_StopsCleanly()
+    {
+        await using var store = await fixture.OpenAsync(options: SmallParts);
+        var content = TestData.Bytes(64 * KiB * 12, 10);
+        await store.WriteAsync(new WriteRequest("early.bin", content.Length), new MemoryStream(content), default);
+
+        var buffer = new byte[1000];
+        await using (var read = await store.OpenReadAsync("early.bin", 0, null, default))
+        {
+            await read.ReadExactlyAsync(buffer);
+        }
+
+        using (var read = await store.OpenReadAsync("early.bin", 0, null, default))
+        {
+            await read.ReadExactlyAsync(buffer);
+        }
+
+        Assert.Equal(content[..1000], buffer);
+    }
+
+    [Fact]
     public async Task Mtime_RcloneReadsOursAndWeReadRclones()
     {
         var rclone = FindOnPath("rclone");
