@@ -14,7 +14,7 @@ namespace HeavySync.Aws.S3;
 /// <see cref="IRequestObserver"/>; every failure is classified by <see cref="S3ErrorMapper"/>.
 /// Split by concern: listing, reading, writing, copying, deleting, versions, cleanup.
 /// </summary>
-public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatchDelete, IIncompleteUploadCleanup, INoncurrentVersionPruning
+public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatchDelete
 {
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
