@@ -1,1 +1,3 @@
-return 0;
+using HeavySync.Cli;
+
+return await HeavySyncCli.RunAsync(args);

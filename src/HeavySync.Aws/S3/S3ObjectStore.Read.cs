@@ -121,7 +121,9 @@ public sealed partial class S3ObjectStore
             ETag = etag,
             Md5 = md5,
             LastModified = mtime ?? AsUtc(head.LastModified),
-            Version = string.IsNullOrEmpty(head.VersionId) || head.VersionId == "null" ? null : head.VersionId,
+            // No Version: ListObjectsV2 reports none, and a stat must fingerprint an object exactly as
+            // a listing does, or the ledger would never recognise a copied object again.
+            Version = null,
         };
     }
 

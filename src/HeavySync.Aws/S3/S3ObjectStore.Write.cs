@@ -71,7 +71,7 @@ public sealed partial class S3ObjectStore
                 ETag = etag ?? md5Hex,
                 Md5 = md5Hex,
                 LastModified = request.LastModified,
-                Version = string.IsNullOrEmpty(response.VersionId) || response.VersionId == "null" ? null : response.VersionId,
+                Version = null, // as in listings: see StatAsync
             };
         }
         finally

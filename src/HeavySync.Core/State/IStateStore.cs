@@ -64,6 +64,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Records outcomes and their ledger changes in one transaction. A task already finished keeps its first outcome.</summary>
     Task CompleteTasksAsync(long runId, IReadOnlyList<TaskOutcome> outcomes, CancellationToken cancellationToken);
 
+    /// <summary>Of the given task ids, those still pending (copiers skip the rest: at-least-once delivery).</summary>
+    Task<IReadOnlySet<long>> FilterPendingAsync(long runId, IReadOnlyList<long> taskIds, CancellationToken cancellationToken);
+
     /// <summary>Counts the run's tasks by action and status.</summary>
     Task<RunCounters> GetCountersAsync(long runId, CancellationToken cancellationToken);
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need (apt packages), starts the test servers on
+# 127.0.0.1 (Ceph radosgw for S3), runs every test project, stops the servers.
+# Usage: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~S3]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+export HEAVYSYNC_TEST_DIR="${HEAVYSYNC_TEST_DIR:-/tmp/heavysync-test}"
+mkdir -p "$HEAVYSYNC_TEST_DIR"
+
+./scripts/install-test-deps.sh
+
+./scripts/radosgw/start.sh
+trap './scripts/radosgw/stop.sh >/dev/null 2>&1 || true' EXIT
+set -a
+# shellcheck disable=SC1091
+. "$HEAVYSYNC_TEST_DIR/radosgw/env"
+set +a
+
+results="$HEAVYSYNC_TEST_DIR/results"
+rm -rf "$results"
+status=0
+dotnet test HeavySync.Workers.sln -c Release --nologo \
+  --logger "console;verbosity=normal" --logger trx --results-directory "$results" "$@" || status=$?
+
+# One closing line any CI can read: totals over every test project.
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    if c is None:
+        continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status

@@ -1,0 +1,103 @@
+using System.Globalization;
+using HeavySync.Cli.Commands;
+using Microsoft.Extensions.Configuration;
+
+namespace HeavySync.Cli.Configuration;
+
+/// <summary>
+/// One setting, every surface: each setting has one key (e.g. <c>src_endpoint</c>) that the CLI
+/// flag (<c>--src-endpoint</c>), the environment (<c>HEAVYSYNC_SRC_ENDPOINT</c>) and the JSON config
+/// file (<c>"src_endpoint"</c>) all set. Precedence: flag, then environment, then config file, then
+/// the default. The config file is <c>--config</c>, else <c>HEAVYSYNC_CONFIG</c>, else
+/// <c>$XDG_CONFIG_HOME/heavysync/config.json</c> when it exists.
+/// </summary>
+internal sealed class CliSettings
+{
+    private readonly IConfiguration configuration;
+
+    private CliSettings(IConfiguration configuration) => this.configuration = configuration;
+
+    /// <summary>Builds the layered settings; <paramref name="flags"/> holds the flags given on the command line.</summary>
+    public static CliSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags)
+    {
+        var explicitFile = configFile ?? Environment.GetEnvironmentVariable("HEAVYSYNC_CONFIG");
+        var file = explicitFile ?? Path.Combine(ConfigHome(), "heavysync", "config.json");
+        if (explicitFile is not null && !File.Exists(explicitFile))
+        {
+            throw new UsageException($"config file {explicitFile} does not exist");
+        }
+
+        var builder = new ConfigurationBuilder();
+        if (File.Exists(file))
+        {
+            builder.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables("HEAVYSYNC_");
+        builder.AddInMemoryCollection(flags);
+        try
+        {
+            return new CliSettings(builder.Build());
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        {
+            throw new UsageException($"config file {file} is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>A string setting, or null.</summary>
+    public string? GetString(string key)
+    {
+        var value = configuration[key];
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    /// <summary>A boolean setting ("true"/"false"/"1"/"0").</summary>
+    public bool GetBool(string key, bool fallback = false)
+    {
+        var value = GetString(key);
+        return value switch
+        {
+            null => fallback,
+            "1" => true,
+            "0" => false,
+            _ when bool.TryParse(value, out var b) => b,
+            _ => throw new UsageException($"setting '{key}' must be true or false, not '{value}'"),
+        };
+    }
+
+    /// <summary>An integer setting within [min, max].</summary>
+    public int GetInt(string key, int fallback, int min, int max)
+    {
+        var value = GetString(key);
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+        {
+            throw new UsageException($"setting '{key}' must be a whole number from {min} to {max}, not '{value}'");
+        }
+
+        return n;
+    }
+
+    /// <summary>A list setting: repeated flags, or a JSON array in the config file.</summary>
+    public IReadOnlyList<string> GetList(string key)
+    {
+        var section = configuration.GetSection(key);
+        var items = section.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+        if (items.Count == 0 && !string.IsNullOrEmpty(section.Value))
+        {
+            items.Add(section.Value);
+        }
+
+        return items;
+    }
+
+    private static string ConfigHome() =>
+        Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using HeavySync.Cli.Commands;
+
+namespace HeavySync.Cli;
+
+/// <summary>The command tree and its error policy: one line and an exit code, never a stack trace.</summary>
+public static class HeavySyncCli
+{
+    /// <summary>Parses and runs.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand(
+            "HeavySync makes a destination bucket or directory match a source — S3, GCS or local files — " +
+            "for millions to billions of objects, resuming where it stopped after crashes and restarts.")
+        {
+            SyncCommand.Create(),
+            CheckCommand.Create(),
+            StatusCommand.Create(),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"heavysync: {parsed.Errors[0].Message}");
+            await Console.Error.WriteLineAsync($"Run '{HelpHint(parsed)}' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static string HelpHint(ParseResult parsed)
+    {
+        var name = parsed.CommandResult.Command is RootCommand ? string.Empty : " " + parsed.CommandResult.Command.Name;
+        return $"heavysync{name} --help";
+    }
+}

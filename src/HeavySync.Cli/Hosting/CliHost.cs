@@ -1,0 +1,121 @@
+using HeavySync.Aws.S3;
+using HeavySync.Cli.Commands;
+using HeavySync.Cli.Configuration;
+using HeavySync.Local;
+using HeavySync.Engine;
+using HeavySync.Locations;
+using HeavySync.State;
+using HeavySync.State.Sqlite;
+using HeavySync.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HeavySync.Cli.Hosting;
+
+/// <summary>Wiring shared by the commands: logging, store providers, state.</summary>
+internal sealed class CliHost : IAsyncDisposable
+{
+    private readonly List<IObjectStoreProvider> providers;
+
+    public CliHost(CliSettings settings, int verbosity)
+    {
+        Settings = settings;
+        Loggers = LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(verbosity switch { 0 => LogLevel.Warning, 1 => LogLevel.Information, _ => LogLevel.Debug });
+            builder.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.AddFilter("Microsoft", LogLevel.Warning);
+        });
+        providers =
+        [
+            new LocalStoreProvider(Loggers),
+            new S3StoreProvider(S3Options(settings), Requests, Loggers),
+        ];
+    }
+
+    public CliSettings Settings { get; }
+
+    public ILoggerFactory Loggers { get; }
+
+    /// <summary>Requests by operation over every store of this process (the cost of a run).</summary>
+    public RequestCounter Requests { get; } = new();
+
+    /// <summary>S3 tuning: <c>s3_multipart_threshold</c> and <c>s3_part_size</c> (sizes like 16MiB).</summary>
+    private static S3StoreOptions S3Options(CliSettings settings)
+    {
+        var options = new S3StoreOptions();
+        if (settings.GetString("s3_multipart_threshold") is { } threshold)
+        {
+            options = options with { SinglePutThresholdBytes = SizeParser.Parse(threshold, "s3_multipart_threshold") };
+        }
+
+        if (settings.GetString("s3_part_size") is { } part)
+        {
+            var bytes = SizeParser.Parse(part, "s3_part_size");
+            if (bytes < 5L * 1024 * 1024)
+            {
+                throw new UsageException("--s3-part-size must be at least 5MiB (S3's smallest part)");
+            }
+
+            options = options with { MinPartSizeBytes = bytes };
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses a location; a bad one is a usage error.</summary>
+    public static StoreLocation ParseLocation(string text, string what)
+    {
+        try
+        {
+            return LocationParser.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException($"{what}: {ex.Message}");
+        }
+    }
+
+    /// <summary>Per-side settings: <c>src_*</c> / <c>dst_*</c> keys.</summary>
+    public LocationSettings SideSettings(StoreSide side)
+    {
+        var p = side == StoreSide.Source ? "src_" : "dst_";
+        return new LocationSettings
+        {
+            Endpoint = Settings.GetString(p + "endpoint"),
+            Region = Settings.GetString(p + "region"),
+            Profile = Settings.GetString(p + "profile"),
+            PathStyle = Settings.GetString(p + "path_style") is null ? null : Settings.GetBool(p + "path_style"),
+            FollowSymlinks = Settings.GetBool("follow_symlinks"),
+        };
+    }
+
+    /// <summary>Opens the store of a location.</summary>
+    public async Task<IObjectStore> OpenStoreAsync(StoreLocation location, StoreSide side, CancellationToken cancellationToken)
+    {
+        var provider = providers.FirstOrDefault(p => p.Handles(location))
+            ?? throw new UsageException($"{location.Scheme} locations are not supported by this build");
+        var store = await provider.OpenAsync(location, SideSettings(side), side, cancellationToken);
+        return DelayInjectingStore.WrapIfRequested(store);
+    }
+
+    /// <summary>Opens (creating when new) the state at <paramref name="path"/>: a SQLite file path.</summary>
+    public static async Task<IStateStore> OpenStateAsync(string path, CancellationToken cancellationToken)
+    {
+        if (path.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("Postgres state is not available in this build yet; use a SQLite file path");
+        }
+
+        return await SqliteStateStore.OpenAsync(path, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Loggers.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

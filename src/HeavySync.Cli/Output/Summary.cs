@@ -1,0 +1,43 @@
+using System.Globalization;
+using HeavySync.Engine;
+
+namespace HeavySync.Cli.Output;
+
+/// <summary>The final summary of a sync, on stdout.</summary>
+internal static class Summary
+{
+    public static void Print(SyncResult result, SyncProgress progress, RequestCounter requests, TimeSpan elapsed, string statePath)
+    {
+        var output = Console.Out;
+        foreach (var line in result.Report)
+        {
+            output.WriteLine(line);
+        }
+
+        if (result.FailedTasks.Count > 0)
+        {
+            output.WriteLine("failed:");
+            foreach (var task in result.FailedTasks)
+            {
+                output.WriteLine($"  {task.Key}: {task.Error}");
+            }
+        }
+
+        if (result.Plan is not null && result.Counters is not null)
+        {
+            var seconds = Math.Max(0.001, elapsed.TotalSeconds);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"elapsed {Format.Duration(elapsed)}: {progress.Copied / seconds:N0} objects/s, {Format.Bytes(progress.CopiedBytes / seconds)}/s"));
+        }
+
+        var byOperation = requests.ByOperation();
+        if (byOperation.Count > 0)
+        {
+            output.WriteLine("requests: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
+                (requests.Throttled > 0 ? $" ({requests.Throttled} throttled)" : string.Empty));
+        }
+
+        output.WriteLine($"state: {statePath}");
+        output.WriteLine(result.Outcome == SyncOutcome.InSync ? result.Message : "heavysync: " + result.Message);
+    }
+}

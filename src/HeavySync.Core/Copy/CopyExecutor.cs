@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using HeavySync.Hashing;
+using HeavySync.Planning;
+using HeavySync.Queue;
+using HeavySync.State;
+using HeavySync.Storage;
+using HeavySync.Telemetry;
+using Polly;
+using Polly.Retry;
+
+namespace HeavySync.Copy;
+
+/// <summary>
+/// Copies one object (DESIGN.md §3, copier): re-stats the source (gone ⇒ vanished), copies server-side
+/// when the destination can, else streams with bounded buffers while computing MD5 and CRC32C,
+/// verifies size and the strongest common checksum, and returns the outcome with its ledger row.
+/// <para>Error contract: a vanished source is a <see cref="WorkTaskStatus.Vanished"/> outcome and a
+/// permanent error a <see cref="WorkTaskStatus.Failed"/> outcome; transient errors are retried a few
+/// times here (stores also retry each request), then thrown so the message is redelivered; fatal
+/// errors and cancellation are thrown.</para>
+/// </summary>
+public sealed class CopyExecutor
+{
+    private readonly IObjectStore source;
+    private readonly IObjectStore destination;
+    private readonly TimeProvider time;
+    private readonly ResiliencePipeline retry;
+    private readonly IServerSideCopy? serverSide;
+
+    public CopyExecutor(IObjectStore source, IObjectStore destination, TimeProvider? time = null, int maxAttempts = 3)
+    {
+        this.source = source;
+        this.destination = destination;
+        this.time = time ?? TimeProvider.System;
+        serverSide = destination is IServerSideCopy ssc && destination.Capabilities.ServerSideCopy && ssc.CanCopyFrom(source) ? ssc : null;
+        retry = new ResiliencePipelineBuilder { TimeProvider = this.time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
+                MaxRetryAttempts = Math.Max(0, maxAttempts - 1),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+            })
+            .Build();
+    }
+
+    /// <summary>True when copies go server-side (no object bytes through this process).</summary>
+    public bool UsesServerSideCopy => serverSide is not null;
+
+    /// <summary>Executes one copy task. See the class remarks for the error contract.</summary>
+    public async Task<TaskOutcome> CopyAsync(WorkTask task, CancellationToken cancellationToken)
+    {
+        using var activity = HeavySyncTelemetry.Source.StartActivity("copy object");
+        activity?.SetTag("heavysync.key.size", task.Size);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var ledger = await retry.ExecuteAsync(
+                static async (state, ct) => await state.self.CopyOnceAsync(state.task, ct).ConfigureAwait(false),
+                (self: this, task),
+                cancellationToken).ConfigureAwait(false);
+            if (ledger is null)
+            {
+                activity?.SetTag(TelemetryTags.Outcome, "vanished");
+                return new TaskOutcome(task.TaskId, WorkTaskStatus.Vanished, null, null);
+            }
+
+            HeavySyncTelemetry.CopyDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            activity?.SetTag(TelemetryTags.Outcome, "done");
+            return new TaskOutcome(task.TaskId, WorkTaskStatus.Done, ledger, null);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            activity?.SetTag(TelemetryTags.Outcome, "vanished");
+            return new TaskOutcome(task.TaskId, WorkTaskStatus.Vanished, null, null);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Permanent)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            return new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, ex.Message);
+        }
+    }
+
+    /// <summary>One attempt; null when the source vanished.</summary>
+    private async Task<LedgerEntry?> CopyOnceAsync(WorkTask task, CancellationToken cancellationToken)
+    {
+        var current = await source.StatAsync(task.Key, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return null;
+        }
+
+        // The ledger must hold the fingerprint the next listing will show. Stat may describe the same
+        // object differently from a listing (extra metadata), so keep the listed fingerprint when the
+        // content identity agrees, and the stat's when the object changed since listing.
+        var sourceFingerprint = task.SourceFingerprint is { } listed && SameContent(listed, current)
+            ? listed
+            : Fingerprint.Of(current);
+
+        ObjectEntry written;
+        string? md5;
+        uint? crc32c;
+        if (serverSide is not null)
+        {
+            written = await serverSide.CopyFromAsync(source, current, task.Key, cancellationToken).ConfigureAwait(false);
+            VerifySize(task.Key, current.Size, written.Size);
+            if (current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
+            }
+
+            md5 = written.Md5 ?? current.Md5;
+            crc32c = written.Crc32c ?? current.Crc32c;
+        }
+        else
+        {
+            (written, md5, crc32c) = await StreamAsync(task.Key, current, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new LedgerEntry(task.Key, sourceFingerprint, Fingerprint.Of(written))
+        {
+            Md5 = md5,
+            Crc32c = crc32c,
+            VerifiedAt = time.GetUtcNow(),
+        };
+    }
+
+    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, CancellationToken cancellationToken)
+    {
+        var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
+        await using var hashing = new HashingReadStream(body, current.Size, leaveOpen: false);
+        var request = new WriteRequest(key, current.Size)
+        {
+            LastModified = current.LastModified,
+            Md5 = current.Md5,
+        };
+        var written = await destination.WriteAsync(request, hashing, cancellationToken).ConfigureAwait(false);
+        hashing.Hasher.Finish();
+        var md5 = hashing.Hasher.Md5Hex;
+        var crc = hashing.Hasher.Crc32c;
+
+        VerifySize(key, current.Size, hashing.BytesRead);
+        VerifySize(key, current.Size, written.Size);
+        if (current.Md5 is not null && !HashEquals(current.Md5, md5))
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': source says MD5 {current.Md5}, read {md5}");
+        }
+
+        if (current.Crc32c is { } sourceCrc && sourceCrc != crc)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': CRC32C differs from the source's");
+        }
+
+        if (written.Md5 is not null && !HashEquals(written.Md5, md5))
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination stored MD5 {written.Md5}, sent {md5}");
+        }
+
+        if (written.Crc32c is { } writtenCrc && writtenCrc != crc)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination CRC32C differs");
+        }
+
+        return (written, md5, crc);
+    }
+
+    private static void VerifySize(string key, long expected, long actual)
+    {
+        if (expected != actual)
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"size mismatch copying '{key}': expected {expected} bytes, got {actual}");
+        }
+    }
+
+    private static bool HashEquals(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Same size and same content token (ignoring versions and the representation of mtimes).</summary>
+    private static bool SameContent(string listedFingerprint, ObjectEntry current)
+    {
+        var now = Fingerprint.Of(current);
+        static string WithoutVersion(string fp) => fp.Split('@')[0];
+        return WithoutVersion(listedFingerprint) == WithoutVersion(now);
+    }
+}

@@ -1,0 +1,122 @@
+using HeavySync.Planning;
+using HeavySync.State;
+using HeavySync.Storage;
+using HeavySync.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace HeavySync.Engine;
+
+/// <summary>
+/// The lister role: streams both listings into the state store in batches (resuming an ordered
+/// listing after its saved key, restarting an unordered one), marks each side complete, then plans.
+/// A side whose listing is complete is never listed again in this run (invariant 3).
+/// </summary>
+/// <param name="state">Where manifests go.</param>
+/// <param name="options">Filters and batch size.</param>
+/// <param name="progress">Listing counters.</param>
+/// <param name="logger">Logs.</param>
+/// <param name="skipDirectoryMarkers">Drop source keys ending in '/' (S3 "folder" objects): a file-system destination cannot hold them.</param>
+public sealed partial class Lister(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger, bool skipDirectoryMarkers = false)
+{
+    /// <summary>Lists whatever of the run is not listed yet, then plans it. Returns the plan.</summary>
+    public async Task<PlanSummary> ListAndPlanAsync(RunRecord run, IObjectStore source, IObjectStore destination, PlanOptions planOptions, CancellationToken cancellationToken)
+    {
+        if (run.Plan is { } existing)
+        {
+            return existing;
+        }
+
+        progress.Phase = "listing";
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sides = new List<Task>(2);
+        if (!run.SourceListed)
+        {
+            sides.Add(ListSideAsync(run.Id, StoreSide.Source, source, run.SourceResumeAfter, linked));
+        }
+
+        if (!run.DestinationListed)
+        {
+            sides.Add(ListSideAsync(run.Id, StoreSide.Destination, destination, run.DestinationResumeAfter, linked));
+        }
+
+        await Task.WhenAll(sides).ConfigureAwait(false);
+
+        progress.Phase = "planning";
+        using var activity = HeavySyncTelemetry.Source.StartActivity("plan");
+        activity?.SetTag(TelemetryTags.Run, run.Id);
+        return await state.PlanAsync(run.Id, planOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ListSideAsync(long runId, StoreSide side, IObjectStore store, string? resumeAfter, CancellationTokenSource failFast)
+    {
+        try
+        {
+            await ListSideCoreAsync(runId, side, store, resumeAfter, failFast.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            // One side failing makes the other side's work pointless for now: stop it too.
+            await failFast.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ListSideCoreAsync(long runId, StoreSide side, IObjectStore store, string? resumeAfter, CancellationToken cancellationToken)
+    {
+        var isSource = side == StoreSide.Source;
+        if (store.Capabilities.OrderedListing)
+        {
+            if (resumeAfter is not null)
+            {
+                LogResumingListing(side, resumeAfter.Length);
+            }
+        }
+        else
+        {
+            // An unordered listing cannot resume: forget what a killed attempt stored and start over.
+            await state.ResetListingAsync(runId, side, cancellationToken).ConfigureAwait(false);
+            resumeAfter = null;
+        }
+
+        var batch = new List<ObjectEntry>(options.ListingBatchSize);
+        string? lastKey = null;
+        await foreach (var entry in store.ListAsync(resumeAfter, cancellationToken).ConfigureAwait(false))
+        {
+            lastKey = entry.Key;
+            if (!options.Filter.Matches(entry.Key))
+            {
+                continue;
+            }
+
+            if (isSource && skipDirectoryMarkers && entry.Key.EndsWith('/'))
+            {
+                progress.AddSkippedKey();
+                continue;
+            }
+
+            batch.Add(entry);
+            if (batch.Count >= options.ListingBatchSize)
+            {
+                await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
+                progress.AddListed(isSource, batch.Count);
+                batch.Clear();
+            }
+        }
+
+        await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
+        progress.AddListed(isSource, batch.Count);
+        await state.MarkListingCompleteAsync(runId, side, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FlushAsync(long runId, StoreSide side, IObjectStore store, List<ObjectEntry> batch, string? lastKey, CancellationToken cancellationToken)
+    {
+        using var activity = HeavySyncTelemetry.Source.StartActivity("list page");
+        activity?.SetTag(TelemetryTags.Side, side.ToString());
+        var resumeAfter = store.Capabilities.OrderedListing ? lastKey : null;
+        await state.AddManifestBatchAsync(runId, side, batch, resumeAfter, cancellationToken).ConfigureAwait(false);
+        HeavySyncTelemetry.ObjectsListed.Add(batch.Count, new KeyValuePair<string, object?>(TelemetryTags.Side, side.ToString()));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the {Side} listing after a saved key ({Length} characters)")]
+    private partial void LogResumingListing(StoreSide side, int length);
+}

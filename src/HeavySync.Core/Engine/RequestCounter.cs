@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using HeavySync.Storage;
+using HeavySync.Telemetry;
+
+namespace HeavySync.Engine;
+
+/// <summary>
+/// Counts store requests by operation (the cost of a run, shown in the summary) and forwards
+/// throttling to the <see cref="ConcurrencyGovernor"/> once one is attached.
+/// </summary>
+public sealed class RequestCounter : IRequestObserver
+{
+    private readonly ConcurrentDictionary<(string Store, string Operation), long> counts = new();
+
+    /// <summary>Receives throttle signals (set by the engine while copying).</summary>
+    public ConcurrencyGovernor? Governor { get; set; }
+
+    /// <summary>Throttle answers seen.</summary>
+    public long Throttled => Interlocked.Read(ref throttled);
+
+    private long throttled;
+
+    /// <inheritdoc />
+    public void OnRequest(string store, string operation)
+    {
+        counts.AddOrUpdate((store, operation), 1, static (_, n) => n + 1);
+        HeavySyncTelemetry.Requests.Add(1,
+            new KeyValuePair<string, object?>(TelemetryTags.Store, store),
+            new KeyValuePair<string, object?>(TelemetryTags.Operation, operation));
+    }
+
+    /// <inheritdoc />
+    public void OnThrottled(string store)
+    {
+        Interlocked.Increment(ref throttled);
+        Governor?.OnThrottled();
+    }
+
+    /// <summary>Totals per operation over all stores, in a stable order.</summary>
+    public IReadOnlyList<(string Operation, long Count)> ByOperation() =>
+        counts.GroupBy(kv => kv.Key.Operation)
+            .Select(g => (g.Key, g.Sum(kv => kv.Value)))
+            .OrderBy(t => t.Key, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The count for one operation over all stores.</summary>
+    public long Count(string operation) => counts.Where(kv => kv.Key.Operation == operation).Sum(kv => kv.Value);
+}

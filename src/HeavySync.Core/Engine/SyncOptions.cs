@@ -1,0 +1,47 @@
+using HeavySync.Finalizing;
+using HeavySync.Planning;
+
+namespace HeavySync.Engine;
+
+/// <summary>Options of one sync, bound from CLI flags, environment and config file alike.</summary>
+public sealed record SyncOptions
+{
+    /// <summary>Rule 5 of the plan (default <see cref="CompareMode.Checksum"/>: copy when unsure).</summary>
+    public CompareMode Compare { get; init; } = CompareMode.Checksum;
+
+    /// <summary>Objects copied at once (default 16).</summary>
+    public int Concurrency { get; init; } = 16;
+
+    /// <summary>--include / --exclude (default: everything).</summary>
+    public KeyFilter Filter { get; init; } = KeyFilter.All;
+
+    /// <summary>List and plan, print the plan, change nothing.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Never delete destination-only objects.</summary>
+    public bool NoDelete { get; init; }
+
+    /// <summary>Largest deletion a run may make (default <see cref="DeleteCap.Default"/>).</summary>
+    public DeleteCap MaxDelete { get; init; } = DeleteCap.Default;
+
+    /// <summary>Let an empty source empty the destination.</summary>
+    public bool AllowEmptySource { get; init; }
+
+    /// <summary>Deliveries of one message before its remaining tasks are failed (default 5).</summary>
+    public int MaxDeliveries { get; init; } = 5;
+
+    /// <summary>Most tasks in one queue message (default 32).</summary>
+    public int TasksPerMessage { get; init; } = 32;
+
+    /// <summary>Most bytes of objects in one queue message (default 256 MiB).</summary>
+    public long BytesPerMessage { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Manifest rows per state-store batch while listing (default 5,000).</summary>
+    public int ListingBatchSize { get; init; } = 5_000;
+
+    /// <summary>When set, the finalizer deletes noncurrent versions older than this (versioned stores).</summary>
+    public TimeSpan? PruneVersionsOlderThan { get; init; }
+
+    /// <summary>How many planned actions a dry run prints per kind (default 20).</summary>
+    public int DryRunShow { get; init; } = 20;
+}

@@ -1,0 +1,237 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using HeavySync.Aws.S3;
+using HeavySync.IntegrationTests.Infrastructure;
+using HeavySync.IntegrationTests.S3;
+using HeavySync.Locations;
+
+namespace HeavySync.IntegrationTests.EndToEnd;
+
+/// <summary>The real binary against radosgw: every direction, server-side copy, two users, multipart, crashes.</summary>
+public sealed class S3SyncTests : IAsyncLifetime, IDisposable
+{
+    private readonly TempTree work = new("s3-sync");
+    private RadosgwServer server = null!;
+    private AmazonS3Client client = null!;
+
+    public async Task InitializeAsync()
+    {
+        server = await RadosgwServer.GetAsync();
+        client = new AmazonS3Client(server.Credentials, S3ClientFactory.CreateConfig(new LocationSettings { Endpoint = server.Endpoint, Region = "us-east-1" }));
+    }
+
+    public Task DisposeAsync()
+    {
+        client.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task LocalToS3ToLocal_RoundTripsBytesAndMtimes_AndResyncCopiesNothing()
+    {
+        var bucket = await NewBucketAsync();
+        using var src = new TempTree("src");
+        using var back = new TempTree("back");
+        var random = new Random(5);
+        for (var i = 0; i < 300; i++)
+        {
+            var content = new byte[random.Next(0, 5000)];
+            random.NextBytes(content);
+            src.Write($"dir {i % 5}/ünï+%#/{i}.bin", content, new DateTime(2022, 3, 4, 5, 6, 7, DateTimeKind.Utc).AddSeconds(i).AddTicks(1234567));
+        }
+
+        src.WriteRandom("big/multipart.bin", 23L * 1024 * 1024 + 11, random, new DateTime(2021, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var multipart = new[] { "--s3-multipart-threshold", "5MiB", "--s3-part-size", "5MiB" };
+
+        var up = await Cli(["sync", src.Root, $"s3://{bucket}/data", "--state", State("up"), .. multipart]);
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var head = await client.GetObjectMetadataAsync(bucket, "data/big/multipart.bin");
+        Assert.EndsWith("-5\"", head.ETag);
+
+        var down = await Cli(["sync", $"s3://{bucket}/data", back.Root, "--state", State("down")]);
+        Assert.True(down.ExitCode == 0, down.ToString());
+        src.AssertSameAs(back);
+
+        var again = await Cli(["sync", src.Root, $"s3://{bucket}/data", "--state", State("up"), .. multipart]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("copied 0 objects", again.Stdout);
+        Assert.DoesNotContain("PUT", again.Stdout);
+
+        var downAgain = await Cli(["sync", $"s3://{bucket}/data", back.Root, "--state", State("down")]);
+        Assert.True(downAgain.ExitCode == 0, downAgain.ToString());
+        Assert.Contains("copied 0 objects", downAgain.Stdout);
+        Assert.DoesNotContain("GET", downAgain.Stdout);
+    }
+
+    [Fact]
+    public async Task S3ToS3_SameEndpoint_CopiesServerSideWithoutReadingBodies()
+    {
+        var source = await NewBucketAsync();
+        var destination = await NewBucketAsync();
+        for (var i = 0; i < 50; i++)
+        {
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = $"k/{i}", ContentBody = $"body {i}" });
+        }
+
+        var result = await Cli(["sync", $"s3://{source}/k", $"s3://{destination}/copy", "--state", State("ssc")]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("COPY 50", result.Stdout);
+        Assert.DoesNotContain("GET", result.Stdout);
+        Assert.DoesNotContain("PUT", result.Stdout);
+        var copied = await client.GetObjectAsync(destination, "copy/7");
+        using var reader = new StreamReader(copied.ResponseStream);
+        Assert.Equal("body 7", await reader.ReadToEndAsync());
+
+        var again = await Cli(["sync", $"s3://{source}/k", $"s3://{destination}/copy", "--state", State("ssc")]);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("copied 0 objects", again.Stdout);
+    }
+
+    [Fact]
+    public async Task S3ToS3_TwoUsersWithSeparateCredentials_StreamsAndVerifies()
+    {
+        var source = await NewBucketAsync();
+        using var other = new AmazonS3Client(server.OtherCredentials, S3ClientFactory.CreateConfig(new LocationSettings { Endpoint = server.Endpoint, Region = "us-east-1" }));
+        var destination = "hs-other-" + Guid.NewGuid().ToString("N")[..12];
+        await other.PutBucketAsync(destination);
+        var random = new Random(9);
+        var bodies = new Dictionary<string, byte[]>();
+        for (var i = 0; i < 20; i++)
+        {
+            var body = new byte[random.Next(1, 20_000)];
+            random.NextBytes(body);
+            bodies[$"obj-{i}"] = body;
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = source, Key = $"obj-{i}", InputStream = new MemoryStream(body) });
+        }
+
+        var credentials = Path.Combine(work.Root, "credentials");
+        var access = await server.Credentials.GetCredentialsAsync();
+        var otherAccess = await server.OtherCredentials.GetCredentialsAsync();
+        await File.WriteAllTextAsync(credentials,
+            $"[first]\naws_access_key_id = {access.AccessKey}\naws_secret_access_key = {access.SecretKey}\n" +
+            $"[second]\naws_access_key_id = {otherAccess.AccessKey}\naws_secret_access_key = {otherAccess.SecretKey}\n");
+        var env = new Dictionary<string, string?>
+        {
+            ["AWS_SHARED_CREDENTIALS_FILE"] = credentials,
+            ["AWS_CONFIG_FILE"] = Path.Combine(work.Root, "no-config"),
+            ["AWS_ACCESS_KEY_ID"] = string.Empty,
+            ["AWS_SECRET_ACCESS_KEY"] = string.Empty,
+            ["AWS_ENDPOINT_URL_S3"] = string.Empty,
+        };
+
+        var result = await CliProcess.RunAsync(
+            ["sync", $"s3://{source}", $"s3://{destination}", "--state", State("two-users"),
+             "--src-endpoint", server.Endpoint, "--dst-endpoint", server.Endpoint,
+             "--src-profile", "first", "--dst-profile", "second", "--src-region", "us-east-1", "--dst-region", "us-east-1"],
+            env);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("GET 20", result.Stdout);
+        Assert.DoesNotContain("COPY", result.Stdout);
+        foreach (var (key, body) in bodies)
+        {
+            using var response = await other.GetObjectAsync(destination, key);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer);
+            Assert.Equal(body, buffer.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Kill_MidMultipartUpload_RerunLeavesNoOrphanedUpload()
+    {
+        var bucket = await NewBucketAsync();
+        using var src = new TempTree("src");
+        src.WriteRandom("huge.bin", 400L * 1024 * 1024, new Random(3));
+        src.Write("small.txt", "s"u8.ToArray());
+        var state = State("kill-mpu");
+        var args = new[] { "sync", src.Root, $"s3://{bucket}/up", "--state", state, "--s3-multipart-threshold", "5MiB", "--s3-part-size", "5MiB" };
+
+        var killed = await CliProcess.RunAsync(args, S3Env(), _ => HasUpload(bucket));
+
+        Assert.True(killed.Killed, killed.ToString());
+        Assert.True(HasUpload(bucket), "no multipart upload was in flight at the kill");
+
+        var rerun = await Cli(args);
+
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.False(HasUpload(bucket), "an orphaned multipart upload was left behind");
+        var head = await client.GetObjectMetadataAsync(bucket, "up/huge.bin");
+        Assert.Equal(400L * 1024 * 1024, head.ContentLength);
+        using var sha = SHA256.Create();
+        using var response = await client.GetObjectAsync(bucket, "up/huge.bin");
+        var remote = await SHA256.HashDataAsync(response.ResponseStream);
+        await using var local = File.OpenRead(src.PathOf("huge.bin"));
+        Assert.Equal(await SHA256.HashDataAsync(local), remote);
+    }
+
+    [Fact]
+    public async Task Sync_KeyThatWouldEscapeLocalDestination_RefusedWithClearError()
+    {
+        var bucket = await NewBucketAsync();
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "ok.txt", ContentBody = "fine" });
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "../escape.txt", ContentBody = "evil" });
+        using var dst = new TempTree("dst");
+        var target = Path.Combine(dst.Root, "inner");
+
+        var result = await Cli(["sync", $"s3://{bucket}", target, "--state", State("escape")]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("unsafe key", result.All);
+        Assert.False(File.Exists(Path.Combine(dst.Root, "escape.txt")));
+        Assert.True(File.Exists(Path.Combine(target, "ok.txt")));
+    }
+
+    [Fact]
+    public async Task Sync_MissingBucketOrBadCredentials_FatalOneLine()
+    {
+        using var src = new TempTree("src");
+        src.Write("a.txt", "a"u8.ToArray());
+
+        var missing = await Cli(["sync", src.Root, "s3://hs-no-such-bucket-here/x", "--state", State("missing")]);
+        var badEnv = S3Env();
+        badEnv["AWS_SECRET_ACCESS_KEY"] = "not-the-secret";
+        var bucket = await NewBucketAsync();
+        var bad = await CliProcess.RunAsync(["sync", src.Root, $"s3://{bucket}/x", "--state", State("bad")], badEnv);
+
+        Assert.True(missing.ExitCode == 4, missing.ToString());
+        Assert.Contains("does not exist", missing.Stderr);
+        Assert.True(bad.ExitCode == 4, bad.ToString());
+        Assert.Contains("SignatureDoesNotMatch", bad.Stderr);
+        Assert.DoesNotContain("not-the-secret", bad.All);
+        Assert.DoesNotContain("   at ", missing.All + bad.All);
+    }
+
+    private bool HasUpload(string bucket) =>
+        client.ListMultipartUploadsAsync(bucket).GetAwaiter().GetResult().MultipartUploads?.Count > 0;
+
+    private async Task<string> NewBucketAsync()
+    {
+        var name = "hs-e2e-" + Guid.NewGuid().ToString("N")[..16];
+        await client.PutBucketAsync(name);
+        return name;
+    }
+
+    private string State(string name) => Path.Combine(work.Root, name + ".db");
+
+    private Dictionary<string, string?> S3Env()
+    {
+        var access = server.Credentials.GetCredentials();
+        return new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = access.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = access.SecretKey,
+            ["AWS_ENDPOINT_URL_S3"] = server.Endpoint,
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(work.Root, "no-credentials"),
+            ["AWS_CONFIG_FILE"] = Path.Combine(work.Root, "no-config"),
+        };
+    }
+
+    private Task<CliResult> Cli(string[] args) => CliProcess.RunAsync(args, S3Env());
+
+    public void Dispose() => work.Dispose();
+}

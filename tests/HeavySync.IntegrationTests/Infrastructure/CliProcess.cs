@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+
+namespace HeavySync.IntegrationTests.Infrastructure;
+
+/// <summary>The outcome of one run of the real heavysync binary.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr, bool Killed)
+{
+    public string All => Stdout + Stderr;
+
+    public override string ToString() => $"exit {ExitCode}{(Killed ? " (killed)" : string.Empty)}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>
+/// Runs the real <c>heavysync</c> binary (built beside the tests) as a child process, optionally
+/// killing it with SIGKILL the moment a predicate on its output or on the outside world holds.
+/// </summary>
+public static class CliProcess
+{
+    /// <summary>Path of heavysync.dll copied into the test output by the project reference.</summary>
+    public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "heavysync.dll");
+
+    public static Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null) =>
+        RunAsync(args, env, killWhen: null, timeout);
+
+    /// <summary>
+    /// Runs heavysync; when <paramref name="killWhen"/> returns true (checked on every output line
+    /// and every 20 ms) the process is killed with SIGKILL — no chance to clean up, like a crash.
+    /// </summary>
+    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool>? killWhen, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["HEAVYSYNC_PROGRESS_INTERVAL"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start heavysync");
+        process.StandardInput.Close();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var lines = new ConcurrentQueue<string>();
+        var killed = false;
+        var gate = new object();
+        void OnLine(StringBuilder sink, string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (gate)
+            {
+                sink.AppendLine(line);
+            }
+
+            lines.Enqueue(line);
+        }
+
+        process.OutputDataReceived += (_, e) => OnLine(stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(stderr, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromMinutes(5);
+        while (!process.HasExited)
+        {
+            if (killWhen is not null)
+            {
+                var fire = killWhen(string.Empty);
+                while (!fire && lines.TryDequeue(out var line))
+                {
+                    fire = killWhen(line);
+                }
+
+                if (fire)
+                {
+                    process.Kill(entireProcessTree: true);
+                    killed = true;
+                    break;
+                }
+            }
+
+            if (deadline.Elapsed > limit)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"heavysync did not finish within {limit}: {stdout}{stderr}");
+            }
+
+            await Task.Delay(20);
+        }
+
+        await process.WaitForExitAsync();
+        lock (gate)
+        {
+            return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString(), killed);
+        }
+    }
+}
