@@ -38,6 +38,23 @@ public sealed partial class S3ObjectStoreTests
     }
 
     [Fact]
+    public async Task ListAsync_KeysXmlCannotCarry_RoundTripExactly()
+    {
+        await using var store = await fixture.OpenAsync();
+        string[] keys = ["ctl\u0001key", "tab\tkey", "lit%2Fslash", "plus+space key", "cr\rkey"];
+        foreach (var key in keys)
+        {
+            await store.WriteAsync(new WriteRequest(key, 1), new MemoryStream([1]), default);
+        }
+
+        var listed = await store.ListAsync(null, default).Select(e => e.Key).ToListAsync();
+        var after = await store.ListAsync("ctl\u0001key", default).Select(e => e.Key).ToListAsync();
+
+        Assert.Equal(keys.Order(StringComparer.Ordinal), listed);
+        Assert.Equal(keys.Order(StringComparer.Ordinal).SkipWhile(k => k != "ctl\u0001key").Skip(1), after);
+    }
+
+    [Fact]
     public async Task OpenReadAsync_ParallelStreamDisposedEarly_StopsCleanly()
     {
         await using var store = await fixture.OpenAsync(options: SmallParts);
