@@ -33,6 +33,11 @@ public sealed record S3StoreOptions
     /// <summary>Ranges of a parallel read in flight at once (default 4; memory bound: this many chunks).</summary>
     public int ReadParallelism { get; init; } = 4;
 
+    /// <summary>Longest wait for the next bytes of a response body (default 2 minutes). The SDK's
+    /// timeout ends when the headers arrive; a body that stalls after that is cut off and fetched
+    /// again from where it stopped.</summary>
+    public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Attempts per request, the first included, for transient and throttled failures (default 6).</summary>
     public int MaxAttempts { get; init; } = 6;
 
@@ -67,6 +72,11 @@ public sealed record S3StoreOptions
         Positive(ReadParallelism, nameof(ReadParallelism));
         Positive(MaxAttempts, nameof(MaxAttempts));
         Positive(ListPageSize, nameof(ListPageSize));
+        if (BodyReadTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"BodyReadTimeout must be positive, got {BodyReadTimeout}", nameof(BodyReadTimeout));
+        }
+
         if (MinPartSizeBytes > int.MaxValue / 2)
         {
             throw new ArgumentException("MinPartSizeBytes must stay below 1 GiB (parts are buffered in memory)", nameof(MinPartSizeBytes));

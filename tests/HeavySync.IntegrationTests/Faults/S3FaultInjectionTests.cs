@@ -71,6 +71,33 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task OpenReadAsync_StalledBodies_AreCutOffAndFetchedAgain()
+    {
+        await using var proxy = FaultInjectingProxy.Start(
+            fixture.Server.Endpoint,
+            new FaultOptions { Seed = 7, Rates = new Dictionary<FaultKind, double> { [FaultKind.StalledBody] = 0.25 } });
+        proxy.FaultsEnabled = false;
+        var settings = new LocationSettings { Endpoint = proxy.Endpoint, Region = "us-east-1" };
+        var options = Options with { BodyReadTimeout = TimeSpan.FromMilliseconds(500) };
+        await using var store = await fixture.OpenAsync(prefix: "stalls/", options: options, settings: settings);
+        var objects = Enumerable.Range(0, 12).Select(i => (Key: $"s{i}", Data: TestData.Bytes(i == 0 ? 640 * KiB : 100 * KiB, 300 + i))).ToList();
+        foreach (var (key, data) in objects)
+        {
+            await store.WriteAsync(new WriteRequest(key, data.Length), new MemoryStream(data), default);
+        }
+
+        proxy.FaultsEnabled = true;
+        await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (item, token) =>
+        {
+            await using var read = await store.OpenReadAsync(item.Key, 0, null, token);
+            Assert.Equal(item.Data, await TestData.ReadAllAsync(read));
+        });
+
+        output.WriteLine(proxy.Describe());
+        Assert.True(proxy.Injected(FaultKind.StalledBody) > 0, proxy.Describe());
+    }
+
+    [Fact]
     public async Task Proxy_WithoutFaults_ForwardsUntouched()
     {
         await using var proxy = FaultInjectingProxy.Start(fixture.Server.Endpoint, FaultOptions.None);
