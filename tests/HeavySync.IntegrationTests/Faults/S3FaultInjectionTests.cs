@@ -71,14 +71,14 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
     }
 
     [Fact]
-    public async Task OpenReadAsync_StalledBodies_AreCutOffAndFetchedAgain()
+    public async Task ReadsAndListings_StalledBodies_AreCutOffAndFetchedAgain()
     {
         await using var proxy = FaultInjectingProxy.Start(
             fixture.Server.Endpoint,
             new FaultOptions { Seed = 7, Rates = new Dictionary<FaultKind, double> { [FaultKind.StalledBody] = 0.25 } });
         proxy.FaultsEnabled = false;
         var settings = new LocationSettings { Endpoint = proxy.Endpoint, Region = "us-east-1" };
-        var options = Options with { BodyReadTimeout = TimeSpan.FromMilliseconds(500) };
+        var options = Options with { BodyReadTimeout = TimeSpan.FromMilliseconds(500), RequestTimeout = TimeSpan.FromSeconds(1), ListPageSize = 3 };
         await using var store = await fixture.OpenAsync(prefix: "stalls/", options: options, settings: settings);
         var objects = Enumerable.Range(0, 12).Select(i => (Key: $"s{i}", Data: TestData.Bytes(i == 0 ? 640 * KiB : 100 * KiB, 300 + i))).ToList();
         foreach (var (key, data) in objects)
@@ -92,6 +92,10 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
             await using var read = await store.OpenReadAsync(item.Key, 0, null, token);
             Assert.Equal(item.Data, await TestData.ReadAllAsync(read));
         });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(objects.Count, await store.ListAsync(null, default).CountAsync());
+        }
 
         output.WriteLine(proxy.Describe());
         Assert.True(proxy.Injected(FaultKind.StalledBody) > 0, proxy.Describe());
