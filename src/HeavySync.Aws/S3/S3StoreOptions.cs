@@ -34,7 +34,8 @@ public sealed record S3StoreOptions
     public int ReadParallelism { get; init; } = 4;
 
     /// <summary>Longest time one attempt of a request may take, response body included for
-    /// everything but object reads (default 5 minutes); an attempt cut off is retried.</summary>
+    /// everything but object reads (default 5 minutes); an attempt cut off is retried. A stalled
+    /// listing body is released up to ~2 s later (the HTTP handler's response drain time).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Longest wait for the next bytes of a response body (default 2 minutes). The SDK's
