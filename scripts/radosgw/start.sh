@@ -26,14 +26,18 @@ log() { printf '%s radosgw/start: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; [ -f "$LOG" ] && tail -n 30 "$LOG" >&2; exit 1; }
 
 ensure_installed() {
-  if command -v radosgw >/dev/null && command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null; then
-    return
-  fi
-  log "installing radosgw, ceph-mon, ceph-osd with apt"
-  [ "$(id -u)" = 0 ] || die "radosgw is not installed and we are not root: apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd"
+  local packages=()
+  command -v radosgw >/dev/null || packages+=(radosgw)
+  command -v ceph-mon >/dev/null || packages+=(ceph-mon)
+  command -v ceph-osd >/dev/null || packages+=(ceph-osd)
+  command -v curl >/dev/null || packages+=(curl)
+  command -v ss >/dev/null || packages+=(iproute2)
+  [ "${#packages[@]}" = 0 ] && return
+  log "installing ${packages[*]} with apt"
+  [ "$(id -u)" = 0 ] || die "missing ${packages[*]} and not root: apt-get install -y --no-install-recommends ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update >/dev/null
-  apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd >/dev/null
+  apt-get install -y --no-install-recommends "${packages[@]}" >/dev/null
 }
 
 port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }

@@ -20,6 +20,7 @@ internal sealed class ParallelRangeReadStream : Stream
     private long _nextFetch;
     private Chunk? _current;
     private int _currentOffset;
+    private bool _disposed;
 
     public ParallelRangeReadStream(S3ObjectStore store, string key, string? etag, long size, int chunkBytes, int parallelism, CancellationToken cancellationToken)
     {
@@ -89,10 +90,35 @@ internal sealed class ParallelRangeReadStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    public override async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await _cts.CancelAsync().ConfigureAwait(false);
+        while (_inFlight.Count > 0)
+        {
+            try
+            {
+                ArrayPool<byte>.Shared.Return((await _inFlight.Dequeue().ConfigureAwait(false)).Buffer);
+            }
+            catch (Exception)
+            {
+                // The fetch failed or was cancelled: its buffer went back to the pool already.
+            }
+        }
+
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             _cts.Cancel();
             Release();
             while (_inFlight.Count > 0)

@@ -15,10 +15,11 @@ internal sealed class ResumableReadStream : Stream
     private readonly string? _etag;
     private readonly long _end;
     private readonly int _maxAttempts;
+    private readonly TimeSpan _readTimeout;
     private GetObjectResponse? _response;
     private long _position;
 
-    public ResumableReadStream(S3ObjectStore store, string key, string? etag, GetObjectResponse response, long start, long end, int maxAttempts)
+    public ResumableReadStream(S3ObjectStore store, string key, string? etag, GetObjectResponse response, long start, long end, int maxAttempts, TimeSpan readTimeout)
     {
         _store = store;
         _key = key;
@@ -27,6 +28,7 @@ internal sealed class ResumableReadStream : Stream
         _position = start;
         _end = end;
         _maxAttempts = maxAttempts;
+        _readTimeout = readTimeout;
     }
 
     public override bool CanRead => true;
@@ -63,7 +65,9 @@ internal sealed class ResumableReadStream : Stream
             try
             {
                 _response ??= await _store.GetAsync(_key, _position, _end, _etag, cancellationToken).ConfigureAwait(false);
-                var read = await _response.ResponseStream.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(_readTimeout);
+                var read = await _response.ResponseStream.ReadAsync(buffer[..want], deadline.Token).ConfigureAwait(false);
                 if (read > 0)
                 {
                     _position += read;
@@ -72,7 +76,7 @@ internal sealed class ResumableReadStream : Stream
 
                 failure = new IOException("the response body ended before its declared length");
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Http.HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is IOException or System.Net.Http.HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 failure = ex;
             }

@@ -11,23 +11,18 @@ internal static class S3Metadata
     /// <summary>Base64 MD5 of the whole content, for multipart objects whose ETag is not an MD5 (rclone's name).</summary>
     public const string Md5 = "md5chksum";
 
-    /// <summary>Marks multipart uploads HeavySync started (informational; see CleanupIncompleteUploadsAsync).</summary>
-    public const string Marker = "heavysync";
-
     private const long TicksPerSecond = TimeSpan.TicksPerSecond;
 
     public static string FormatMtime(DateTimeOffset time)
     {
+        // A plain decimal (sign, seconds, nine fraction digits), as rclone writes it: before 1970
+        // "-0.100000000" means a tenth of a second before the epoch.
         var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        var seconds = Math.DivRem(ticks, TicksPerSecond, out var rest);
-        if (rest < 0)
-        {
-            seconds--;
-            rest += TicksPerSecond;
-        }
+        var sign = ticks < 0 ? "-" : string.Empty;
+        var seconds = Math.DivRem(Math.Abs(ticks), TicksPerSecond, out var rest);
 
-        // Ticks are 100 ns: nine fractional digits, the last two always zero (rclone writes nanoseconds).
-        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{rest * 100:D9}");
+        // Ticks are 100 ns: nine fractional digits, the last two always zero.
+        return string.Create(CultureInfo.InvariantCulture, $"{sign}{seconds}.{rest * 100:D9}");
     }
 
     public static DateTimeOffset? ParseMtime(string? value)

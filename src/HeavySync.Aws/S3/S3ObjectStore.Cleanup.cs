@@ -9,11 +9,11 @@ public sealed partial class S3ObjectStore
     /// <summary>
     /// Aborts incomplete multipart uploads under the prefix initiated more than
     /// <paramref name="olderThan"/> ago (<see cref="TimeSpan.Zero"/>: every upload started before
-    /// now). The engine calls this at the start of each run on S3 destinations, when none of its own
-    /// uploads is in flight. ListMultipartUploads reports no metadata, so the "heavysync" marker on
-    /// our uploads cannot select them without a request per upload: the destination prefix is taken
-    /// to be HeavySync's, and the age cut-off protects uploads another writer has just started.
-    /// Returns how many uploads were aborted.
+    /// now). The engine calls this at the start of each run on S3 destinations, before its own
+    /// uploads start. Choice: ListMultipartUploads reports no metadata, so marking our uploads would
+    /// cost a request per upload to check (and the marker would stay on every stored object); instead
+    /// the destination prefix is taken to be HeavySync's, and the age cut-off spares uploads another
+    /// writer has just started. Returns how many uploads were aborted.
     /// </summary>
     public async Task<int> CleanupIncompleteUploadsAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {

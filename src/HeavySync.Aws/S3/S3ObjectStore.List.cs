@@ -1,4 +1,6 @@
+using System.Net;
 using System.Runtime.CompilerServices;
+using Amazon.S3;
 using Amazon.S3.Model;
 using HeavySync.Storage;
 
@@ -20,6 +22,8 @@ public sealed partial class S3ObjectStore
                 Prefix = _prefix.Length > 0 ? _prefix : null,
                 MaxKeys = _options.ListPageSize,
                 ContinuationToken = continuation,
+                // Keys may hold characters XML 1.0 cannot carry; S3 then form-encodes them ('+' is a space).
+                Encoding = EncodingType.Url,
                 StartAfter = continuation is null && startAfter is not null ? FullKey(startAfter) : null,
             };
             var page = await SendAsync(
@@ -31,7 +35,7 @@ public sealed partial class S3ObjectStore
             foreach (var item in page.S3Objects ?? [])
             {
                 var etag = TrimETag(item.ETag);
-                yield return new ObjectEntry(RelativeKey(item.Key), item.Size ?? 0)
+                yield return new ObjectEntry(RelativeKey(WebUtility.UrlDecode(item.Key)), item.Size ?? 0)
                 {
                     ETag = etag,
                     Md5 = Md5FromETag(etag),

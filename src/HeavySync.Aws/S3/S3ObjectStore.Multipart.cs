@@ -31,7 +31,6 @@ public sealed partial class S3ObjectStore
             {
                 var start = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = FullKey(request.Key), ContentType = request.ContentType };
                 AddMetadata(start.Metadata, request, wholeMd5Base64);
-                start.Metadata.Add(S3Metadata.Marker, "1");
                 return _client.InitiateMultipartUploadAsync(start, token);
             },
             cancellationToken).ConfigureAwait(false);
@@ -156,8 +155,19 @@ public sealed partial class S3ObjectStore
             LogCompleteRetried(_logger, what);
         }
 
-        var stored = await StatStoredAsync(key, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(stored.ETag, expectedETag, StringComparison.OrdinalIgnoreCase))
+        GetObjectMetadataResponse head;
+        try
+        {
+            head = await HeadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // Not "vanished": our upload was aborted under us (e.g. by another run's cleanup); write again.
+            throw new StoreException(StoreErrorKind.Transient, $"{what}: the completed object is not visible", ex);
+        }
+
+        var stored = ToEntry(key, head);
+        if (!string.Equals(stored.ETag, expectedETag, StringComparison.OrdinalIgnoreCase) && !ETagIsNotMd5(head.ServerSideEncryptionMethod))
         {
             throw new StoreException(StoreErrorKind.Transient, $"{what}: stored ETag {stored.ETag} differs from the computed {expectedETag}");
         }

@@ -78,6 +78,11 @@ public sealed partial class S3ObjectStore
             return new StoreException(StoreErrorKind.Fatal, $"S3 rejected the credentials for s3://{_bucket}: {code}", error);
         }
 
+        if (code is "PermanentRedirect" or "AuthorizationHeaderMalformed" or "IllegalLocationConstraintException" || status == 301)
+        {
+            return new StoreException(StoreErrorKind.Fatal, $"bucket '{_bucket}' is not in region {Identity.Region}: set the location's region", error);
+        }
+
         if (code == "AccessDenied" || status == 403)
         {
             return new StoreException(StoreErrorKind.Fatal, $"access to s3://{_bucket} at {endpoint} was denied", error);

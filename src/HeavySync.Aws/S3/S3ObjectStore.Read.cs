@@ -53,7 +53,7 @@ public sealed partial class S3ObjectStore
             return new ParallelRangeReadStream(this, key, etag, total, _options.ReadChunkBytes, _options.ReadParallelism, cancellationToken);
         }
 
-        return new ResumableReadStream(this, key, etag, response, offset, stop, _options.MaxAttempts);
+        return new ResumableReadStream(this, key, etag, response, offset, stop, _options.MaxAttempts, _options.BodyReadTimeout);
     }
 
     /// <summary>One GET of [from, to) (to the end when null), retried; the body stream belongs to the caller.</summary>
@@ -84,8 +84,11 @@ public sealed partial class S3ObjectStore
             Describe("GET", key),
             async token =>
             {
-                using var response = await _client.GetObjectAsync(request, token).ConfigureAwait(false);
-                await response.ResponseStream.ReadExactlyAsync(buffer.AsMemory(0, count), token).ConfigureAwait(false);
+                // A stalled body ends in a timeout the mapper calls transient: the range is fetched again.
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+                deadline.CancelAfter(_options.BodyReadTimeout);
+                using var response = await _client.GetObjectAsync(request, deadline.Token).ConfigureAwait(false);
+                await response.ResponseStream.ReadExactlyAsync(buffer.AsMemory(0, count), deadline.Token).ConfigureAwait(false);
                 return count;
             },
             cancellationToken);
@@ -114,7 +117,7 @@ public sealed partial class S3ObjectStore
     private static ObjectEntry ToEntry(string key, GetObjectMetadataResponse head)
     {
         var etag = TrimETag(head.ETag);
-        var md5 = Md5FromETag(etag) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
+        var md5 = (ETagIsNotMd5(head.ServerSideEncryptionMethod) ? null : Md5FromETag(etag)) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
         var mtime = S3Metadata.ParseMtime(head.Metadata[S3Metadata.Mtime]);
         return new ObjectEntry(key, head.ContentLength)
         {

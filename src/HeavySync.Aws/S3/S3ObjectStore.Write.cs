@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Amazon.S3;
 using Amazon.S3.Model;
 using HeavySync.Storage;
 
@@ -54,7 +55,7 @@ public sealed partial class S3ObjectStore
                 cancellationToken).ConfigureAwait(false);
 
             var etag = TrimETag(response.ETag);
-            if (etag is not null && etag != md5Hex)
+            if (etag is not null && etag != md5Hex && !ETagIsNotMd5(response.ServerSideEncryptionMethod))
             {
                 throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: stored ETag {etag} differs from the content MD5 {md5Hex}");
             }
@@ -67,7 +68,7 @@ public sealed partial class S3ObjectStore
 
             return new ObjectEntry(request.Key, request.Length)
             {
-                ETag = md5Hex,
+                ETag = etag ?? md5Hex,
                 Md5 = md5Hex,
                 LastModified = request.LastModified,
                 Version = null, // as in listings: see StatAsync
@@ -78,6 +79,10 @@ public sealed partial class S3ObjectStore
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>SSE-KMS objects have ETags that are not content MD5s (AWS S3 documents this).</summary>
+    private static bool ETagIsNotMd5(ServerSideEncryptionMethod? encryption) =>
+        encryption is not null && (encryption == ServerSideEncryptionMethod.AWSKMS || encryption == ServerSideEncryptionMethod.AWSKMSDSSE);
 
     private async Task<ObjectEntry> StatStoredAsync(string key, CancellationToken cancellationToken) =>
         await StatAsync(key, cancellationToken).ConfigureAwait(false)

@@ -139,9 +139,14 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
             async token =>
             {
                 _observer.OnRequest(Location, operation);
+
+                // The SDK's own timeout stops at the response headers; a body that stalls after them
+                // (a listing, an error document) would otherwise hold this attempt forever.
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+                deadline.CancelAfter(_options.RequestTimeout);
                 try
                 {
-                    return await call(token).ConfigureAwait(false);
+                    return await call(deadline.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (S3ErrorMapper.Map(ex, what, token) is { } mapped)
                 {

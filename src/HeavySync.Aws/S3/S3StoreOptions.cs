@@ -33,6 +33,16 @@ public sealed record S3StoreOptions
     /// <summary>Ranges of a parallel read in flight at once (default 4; memory bound: this many chunks).</summary>
     public int ReadParallelism { get; init; } = 4;
 
+    /// <summary>Longest time one attempt of a request may take, response body included for
+    /// everything but object reads (default 5 minutes); an attempt cut off is retried. A stalled
+    /// listing body is released up to ~2 s later (the HTTP handler's response drain time).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Longest wait for the next bytes of a response body (default 2 minutes). The SDK's
+    /// timeout ends when the headers arrive; a body that stalls after that is cut off and fetched
+    /// again from where it stopped.</summary>
+    public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Attempts per request, the first included, for transient and throttled failures (default 6).</summary>
     public int MaxAttempts { get; init; } = 6;
 
@@ -67,6 +77,16 @@ public sealed record S3StoreOptions
         Positive(ReadParallelism, nameof(ReadParallelism));
         Positive(MaxAttempts, nameof(MaxAttempts));
         Positive(ListPageSize, nameof(ListPageSize));
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"RequestTimeout must be positive, got {RequestTimeout}", nameof(RequestTimeout));
+        }
+
+        if (BodyReadTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"BodyReadTimeout must be positive, got {BodyReadTimeout}", nameof(BodyReadTimeout));
+        }
+
         if (MinPartSizeBytes > int.MaxValue / 2)
         {
             throw new ArgumentException("MinPartSizeBytes must stay below 1 GiB (parts are buffered in memory)", nameof(MinPartSizeBytes));

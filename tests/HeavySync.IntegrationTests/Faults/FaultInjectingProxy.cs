@@ -198,7 +198,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             switch (fault)
             {
                 case FaultKind.ResetBeforeResponse:
-                case FaultKind.ResetMidResponse or FaultKind.TruncatedBody when body.Length < 2:
+                case FaultKind.ResetMidResponse or FaultKind.TruncatedBody or FaultKind.StalledBody when body.Length < 2:
                     Count(FaultKind.ResetBeforeResponse);
                     Reset(client);
                     return;
@@ -215,6 +215,15 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                     await clientStream.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken);
                     await clientStream.FlushAsync(cancellationToken);
                     client.Client.Shutdown(SocketShutdown.Send);
+                    return;
+                case FaultKind.StalledBody:
+                    Count(fault.Value);
+                    await clientStream.WriteAsync(response.Raw, cancellationToken);
+                    await clientStream.WriteAsync(body.AsMemory(0, body.Length / 2), cancellationToken);
+                    await clientStream.FlushAsync(cancellationToken);
+
+                    // Wait for the client to give up: a read ends when it closes or resets.
+                    _ = await clientStream.ReadAsync(new byte[1], cancellationToken);
                     return;
                 case FaultKind.SlowResponse:
                     Count(fault.Value);

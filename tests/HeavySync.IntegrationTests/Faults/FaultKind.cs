@@ -20,4 +20,9 @@ public enum FaultKind
 
     /// <summary>Forward, then hold the response back for <see cref="FaultOptions.SlowResponseDelay"/>.</summary>
     SlowResponse,
+
+    /// <summary>Forward, send the headers and part of the body, then send nothing more until the
+    /// client gives up. Never part of <see cref="FaultOptions.Uniform"/>: only clients with a short
+    /// body timeout survive it quickly.</summary>
+    StalledBody,
 }

@@ -16,10 +16,10 @@ public sealed record FaultOptions
     /// <summary>No faults: a plain forwarding proxy.</summary>
     public static FaultOptions None { get; } = new();
 
-    /// <summary><paramref name="totalRate"/> spread evenly over every kind.</summary>
+    /// <summary><paramref name="totalRate"/> spread evenly over every kind but <see cref="FaultKind.StalledBody"/>.</summary>
     public static FaultOptions Uniform(double totalRate, int seed)
     {
-        var kinds = Enum.GetValues<FaultKind>();
+        var kinds = Enum.GetValues<FaultKind>().Where(k => k != FaultKind.StalledBody).ToArray();
         return new FaultOptions { Seed = seed, Rates = kinds.ToDictionary(k => k, _ => totalRate / kinds.Length) };
     }
 }

@@ -71,6 +71,45 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
     }
 
     [Fact]
+    public async Task ReadsAndListings_StalledBodies_AreCutOffAndFetchedAgain()
+    {
+        await using var proxy = FaultInjectingProxy.Start(
+            fixture.Server.Endpoint,
+            new FaultOptions { Seed = 7, Rates = new Dictionary<FaultKind, double> { [FaultKind.StalledBody] = 0.25 } });
+        proxy.FaultsEnabled = false;
+        var settings = new LocationSettings { Endpoint = proxy.Endpoint, Region = "us-east-1" };
+        var options = Options with { BodyReadTimeout = TimeSpan.FromMilliseconds(250), RequestTimeout = TimeSpan.FromMilliseconds(500), ListPageSize = 4 };
+        await using var store = await fixture.OpenAsync(prefix: "stalls/", options: options, settings: settings);
+        var objects = Enumerable.Range(0, 12).Select(i => (Key: $"s{i}", Data: TestData.Bytes(i == 0 ? 640 * KiB : 100 * KiB, 300 + i))).ToList();
+        foreach (var (key, data) in objects)
+        {
+            await store.WriteAsync(new WriteRequest(key, data.Length), new MemoryStream(data), default);
+        }
+
+        proxy.FaultsEnabled = true;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (item, token) =>
+        {
+            await using var read = await store.OpenReadAsync(item.Key, 0, null, token);
+            Assert.Equal(item.Data, await TestData.ReadAllAsync(read));
+        });
+        output.WriteLine($"reads done after {clock.Elapsed}");
+
+        // List until a listing page has stalled at least once (the draw is random; bounded passes).
+        var stallsBeforeListing = proxy.Injected(FaultKind.StalledBody);
+        for (var pass = 0; pass < 10 && proxy.Injected(FaultKind.StalledBody) == stallsBeforeListing; pass++)
+        {
+            Assert.Equal(objects.Count, await store.ListAsync(null, default).CountAsync());
+        }
+
+        output.WriteLine($"listings done after {clock.Elapsed}");
+        Assert.True(proxy.Injected(FaultKind.StalledBody) > stallsBeforeListing, "no listing page stalled");
+
+        output.WriteLine(proxy.Describe());
+        Assert.True(proxy.Injected(FaultKind.StalledBody) > 0, proxy.Describe());
+    }
+
+    [Fact]
     public async Task Proxy_WithoutFaults_ForwardsUntouched()
     {
         await using var proxy = FaultInjectingProxy.Start(fixture.Server.Endpoint, FaultOptions.None);
@@ -84,5 +123,8 @@ public sealed class S3FaultInjectionTests(S3BucketFixture fixture, ITestOutputHe
         Assert.Equal(data, await TestData.ReadAllAsync(read));
         Assert.Equal(0, proxy.TotalInjected);
         Assert.True(proxy.Requests > 0);
+        await using var direct = await fixture.OpenAsync(prefix: "plain/");
+        Assert.False(direct.CanCopyFrom(store)); // another endpoint, even to the same server
+
     }
 }

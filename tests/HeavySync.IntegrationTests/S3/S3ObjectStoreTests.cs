@@ -6,7 +6,7 @@ using HeavySync.Storage;
 namespace HeavySync.IntegrationTests.S3;
 
 /// <summary>S3-specific behaviour of <see cref="S3ObjectStore"/> against radosgw (unversioned bucket).</summary>
-public sealed class S3ObjectStoreTests(S3BucketFixture fixture) : IClassFixture<S3BucketFixture>
+public sealed partial class S3ObjectStoreTests(S3BucketFixture fixture) : IClassFixture<S3BucketFixture>
 {
     private const int KiB = 1024;
 
