@@ -1,4 +1,5 @@
 using System.Buffers;
+using HeavySync.Storage;
 
 namespace HeavySync.Aws.S3;
 
@@ -7,7 +8,7 @@ namespace HeavySync.Aws.S3;
 /// is bounded: at most <c>parallelism</c> pooled chunk buffers exist at once. Each range is fetched
 /// and read inside the store's retry, so a broken or truncated range is fetched again.
 /// </summary>
-internal sealed class ParallelRangeReadStream : Stream
+internal sealed class ParallelRangeReadStream : ReadOnlyStream
 {
     private readonly S3ObjectStore _store;
     private readonly string _key;
@@ -34,19 +35,7 @@ internal sealed class ParallelRangeReadStream : Stream
         Fill();
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _size;
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
@@ -79,16 +68,6 @@ internal sealed class ParallelRangeReadStream : Stream
         _currentOffset += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -8,7 +8,7 @@ namespace HeavySync.Aws.S3;
 /// the rest with a ranged GET pinned to the same ETag (bounded attempts without progress). Yields
 /// exactly the requested bytes or fails with a <see cref="StoreException"/>.
 /// </summary>
-internal sealed class ResumableReadStream : Stream
+internal sealed class ResumableReadStream : ReadOnlyStream
 {
     private readonly S3ObjectStore _store;
     private readonly string _key;
@@ -29,20 +29,6 @@ internal sealed class ResumableReadStream : Stream
         _end = end;
         _maxAttempts = maxAttempts;
         _readTimeout = readTimeout;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public override int Read(byte[] buffer, int offset, int count) =>
@@ -89,16 +75,6 @@ internal sealed class ResumableReadStream : Stream
             }
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -6,23 +6,9 @@ namespace HeavySync.Local;
 /// A read-only window over an open file: stops after a byte budget and turns I/O failures into
 /// <see cref="StoreException"/>s, since stores let nothing else escape.
 /// </summary>
-internal sealed class LocalReadStream(FileStream file, long budget, string path) : Stream
+internal sealed class LocalReadStream(FileStream file, long budget, string path) : ReadOnlyStream
 {
     private long _remaining = budget;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -66,16 +52,6 @@ internal sealed class LocalReadStream(FileStream file, long budget, string path)
             throw Failed(error);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
