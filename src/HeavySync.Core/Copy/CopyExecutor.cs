@@ -26,9 +26,16 @@ public sealed class CopyExecutor
     private readonly TimeProvider time;
     private readonly ResiliencePipeline retry;
     private readonly IServerSideCopy? serverSide;
+    private readonly Action<long>? onBytes;
 
-    public CopyExecutor(IObjectStore source, IObjectStore destination, TimeProvider? time = null, int maxAttempts = 3)
+    /// <param name="source">Where objects come from.</param>
+    /// <param name="destination">Where they go.</param>
+    /// <param name="time">Clock for retries and verification times.</param>
+    /// <param name="maxAttempts">Attempts per object in this process (stores retry each request as well).</param>
+    /// <param name="onBytes">Told of bytes as they move (progress); server-side copies report at the end.</param>
+    public CopyExecutor(IObjectStore source, IObjectStore destination, TimeProvider? time = null, int maxAttempts = 3, Action<long>? onBytes = null)
     {
+        this.onBytes = onBytes;
         this.source = source;
         this.destination = destination;
         this.time = time ?? TimeProvider.System;
@@ -106,6 +113,7 @@ public sealed class CopyExecutor
         if (serverSide is not null)
         {
             written = await serverSide.CopyFromAsync(source, current, task.Key, cancellationToken).ConfigureAwait(false);
+            onBytes?.Invoke(written.Size);
             VerifySize(task.Key, current.Size, written.Size);
             if (current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
             {
@@ -131,7 +139,8 @@ public sealed class CopyExecutor
     private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, CancellationToken cancellationToken)
     {
         var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
-        await using var hashing = new HashingReadStream(body, current.Size, leaveOpen: false);
+        Stream counted = onBytes is null ? body : new CountingReadStream(body, onBytes);
+        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false);
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,

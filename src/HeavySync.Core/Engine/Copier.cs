@@ -185,7 +185,7 @@ public sealed partial class Copier(
         switch (outcome.Status)
         {
             case WorkTaskStatus.Done:
-                progress.AddCopied(task.Size);
+                progress.AddCopied();
                 HeavySyncTelemetry.ObjectsCopied.Add(1);
                 HeavySyncTelemetry.BytesCopied.Add(task.Size);
                 break;

@@ -34,11 +34,11 @@ public sealed class SyncProgress
     public long Deleted => Interlocked.Read(ref deleted);
 
     public void AddListed(bool source, long count) => Interlocked.Add(ref source ? ref sourceListed : ref destinationListed, count);
-    public void AddCopied(long bytes)
-    {
-        Interlocked.Increment(ref copied);
-        Interlocked.Add(ref copiedBytes, bytes);
-    }
+    /// <summary>One more object copied (its bytes were counted as they moved; see <see cref="AddBytes"/>).</summary>
+    public void AddCopied() => Interlocked.Increment(ref copied);
+
+    /// <summary>Bytes transferred, counted as they stream so large objects show progress.</summary>
+    public void AddBytes(long bytes) => Interlocked.Add(ref copiedBytes, bytes);
 
     public void AddSkippedKey() => Interlocked.Increment(ref skippedKeys);
     public void AddFailed() => Interlocked.Increment(ref failed);
