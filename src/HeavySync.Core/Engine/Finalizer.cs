@@ -50,10 +50,10 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
         }
 
         var counters = await state.GetCountersAsync(run.Id, cancellationToken).ConfigureAwait(false);
-        if (!run.SourceListed || !run.DestinationListed || counters.CopyFailed > 0)
+        if (!run.SourceListed || !run.DestinationListed || counters.CopyFailed > 0 || counters.CopyPending > 0)
         {
-            var why = counters.CopyFailed > 0
-                ? $"not deleting {plan.DeleteObjects} destination-only objects: {counters.CopyFailed} copies failed"
+            var why = counters.CopyFailed > 0 ? $"not deleting {plan.DeleteObjects} destination-only objects: {counters.CopyFailed} copies failed"
+                : counters.CopyPending > 0 ? $"not deleting {plan.DeleteObjects} destination-only objects: {counters.CopyPending} copies are unfinished"
                 : $"not deleting {plan.DeleteObjects} destination-only objects: a listing is incomplete";
             LogDeletesSkipped(why);
             return new(DeletionVerdict.SkippedIncomplete, 0, 0, why);

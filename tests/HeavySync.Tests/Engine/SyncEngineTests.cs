@@ -1,0 +1,129 @@
+using HeavySync.Engine;
+using HeavySync.Finalizing;
+using HeavySync.Local;
+using HeavySync.State;
+using HeavySync.State.Sqlite;
+using HeavySync.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HeavySync.Tests.Engine;
+
+/// <summary>The one-machine engine over real local stores and real SQLite state, with injected read faults.</summary>
+public sealed class SyncEngineTests : IAsyncLifetime
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "hs-engine-" + Guid.NewGuid().ToString("N")[..8]);
+    private IStateStore state = null!;
+
+    private string Src => Path.Combine(root, "src");
+
+    private string Dst => Path.Combine(root, "dst");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Src);
+        Directory.CreateDirectory(Dst);
+        state = await SqliteStateStore.OpenAsync(Path.Combine(root, "state.db"), CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await state.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_PermanentReadFailure_OtherObjectsCopiedAndNothingDeleted()
+    {
+        Write(Src, "good.txt", "good");
+        Write(Src, "bad.txt", "bad");
+        Write(Dst, "stale.txt", "stale");
+        await using var source = new FaultyStore(Open(Src));
+        source.FailReads("bad.txt", StoreErrorKind.Permanent);
+
+        var result = await RunAsync(source, new SyncOptions { MaxDelete = DeleteCap.Default });
+
+        Assert.Equal(SyncOutcome.Failures, result.Outcome);
+        Assert.True(File.Exists(Path.Combine(Dst, "good.txt")));
+        Assert.True(File.Exists(Path.Combine(Dst, "stale.txt")), "deleted despite a failed copy (invariant 1)");
+        Assert.Contains(result.Report, line => line.Contains("not deleting 1", StringComparison.Ordinal));
+        Assert.Equal("bad.txt", Assert.Single(result.FailedTasks).Key);
+        Assert.Contains("injected Permanent", result.FailedTasks[0].Error);
+    }
+
+    [Fact]
+    public async Task Run_TransientFailuresThatClear_RetriedAndInSync()
+    {
+        Write(Src, "flaky.txt", "eventually");
+        await using var source = new FaultyStore(Open(Src));
+        source.FailReads("flaky.txt", StoreErrorKind.Transient, times: 4);
+
+        var result = await RunAsync(source, new SyncOptions());
+
+        Assert.Equal(SyncOutcome.InSync, result.Outcome);
+        Assert.Equal("eventually", File.ReadAllText(Path.Combine(Dst, "flaky.txt")));
+        Assert.Equal(5, source.ReadAttempts);
+    }
+
+    [Fact]
+    public async Task Run_TransientFailuresThatNeverClear_FailAfterMaxDeliveries()
+    {
+        Write(Src, "broken.txt", "never");
+        await using var source = new FaultyStore(Open(Src));
+        source.FailReads("broken.txt", StoreErrorKind.Transient);
+
+        var result = await RunAsync(source, new SyncOptions { MaxDeliveries = 2 });
+
+        Assert.Equal(SyncOutcome.Failures, result.Outcome);
+        Assert.Contains("gave up after 2 attempts", Assert.Single(result.FailedTasks).Error);
+    }
+
+    [Fact]
+    public async Task Run_SourceVanishedAfterListing_SkippedNotFailed()
+    {
+        Write(Src, "here.txt", "here");
+        Write(Src, "gone.txt", "gone");
+        await using var source = new FaultyStore(Open(Src));
+        source.VanishAfterListing("gone.txt");
+
+        var result = await RunAsync(source, new SyncOptions());
+
+        Assert.Equal(SyncOutcome.InSync, result.Outcome);
+        Assert.Equal(1, result.Counters!.CopyVanished);
+        Assert.False(File.Exists(Path.Combine(Dst, "gone.txt")));
+    }
+
+    [Fact]
+    public async Task Run_FatalError_StopsAndTheNextRunResumesTheSameRun()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            Write(Src, $"f{i}.txt", $"content {i}");
+        }
+
+        await using (var failing = new FaultyStore(Open(Src)))
+        {
+            failing.FailReads("f7.txt", StoreErrorKind.Fatal);
+            await Assert.ThrowsAsync<StoreException>(() => RunAsync(failing, new SyncOptions { Concurrency = 1 }));
+        }
+
+        await using var source = Open(Src);
+        var result = await RunAsync(source, new SyncOptions());
+
+        Assert.Equal(SyncOutcome.InSync, result.Outcome);
+        Assert.Equal(20, Directory.GetFiles(Dst).Length);
+        var job = Assert.Single(await state.ListJobsAsync(CancellationToken.None));
+        Assert.Single(await state.ListRunsAsync(job.Id, 10, CancellationToken.None));
+    }
+
+    private async Task<SyncResult> RunAsync(IObjectStore source, SyncOptions options)
+    {
+        await using var destination = Open(Dst);
+        var engine = new SyncEngine(state, NullLoggerFactory.Instance);
+        return await engine.RunAsync(source, destination, options, new SyncProgress(), CancellationToken.None);
+    }
+
+    private static LocalFileStore Open(string path) =>
+        new(path, new LocalStoreOptions { RootMustExist = true }, NullLogger<LocalFileStore>.Instance);
+
+    private static void Write(string dir, string name, string content) => File.WriteAllText(Path.Combine(dir, name), content);
+}
