@@ -205,6 +205,51 @@ public sealed class S3SyncTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("   at ", missing.All + bad.All);
     }
 
+    [Fact]
+    public async Task Sync_ManyDestinationOnlyObjects_DeletedInBatchesOfAThousand()
+    {
+        var bucket = await NewBucketAsync();
+        using var src = new TempTree("src");
+        src.Write("keep.txt", "keep"u8.ToArray());
+        await Parallel.ForEachAsync(Enumerable.Range(0, 2_500), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"d/stale-{i:D4}", ContentBody = "x" }, ct));
+
+        var result = await Cli(["sync", src.Root, $"s3://{bucket}/d", "--state", State("batch-delete"), "--max-delete", "100%"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("deleted 2500 objects", result.Stdout);
+        Assert.Contains("DELETE 3", result.Stdout);
+        var left = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "d/" });
+        Assert.Equal(["d/keep.txt"], (left.S3Objects ?? []).Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task Sync_PruneVersionsOlderThan_RemovesOldNoncurrentVersionsOnly()
+    {
+        var bucket = await NewBucketAsync();
+        await client.PutBucketVersioningAsync(new PutBucketVersioningRequest
+        {
+            BucketName = bucket,
+            VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled },
+        });
+        using var src = new TempTree("src");
+        src.Write("a.txt", "v1"u8.ToArray());
+        var first = await Cli(["sync", src.Root, $"s3://{bucket}", "--state", State("prune")]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        src.Write("a.txt", "v2-longer"u8.ToArray());
+        var second = await Cli(["sync", src.Root, $"s3://{bucket}", "--state", State("prune"), "--prune-versions-older-than", "30d"]);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(2, (await client.ListVersionsAsync(bucket)).Versions.Count);
+
+        await Task.Delay(1500);
+        var third = await Cli(["sync", src.Root, $"s3://{bucket}", "--state", State("prune"), "--prune-versions-older-than", "1s"]);
+
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Contains("pruned 1 noncurrent versions", third.Stdout);
+        var version = Assert.Single((await client.ListVersionsAsync(bucket)).Versions);
+        Assert.True(version.IsLatest);
+    }
+
     private bool HasUpload(string bucket) =>
         client.ListMultipartUploadsAsync(bucket).GetAwaiter().GetResult().MultipartUploads?.Count > 0;
 
