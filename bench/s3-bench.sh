@@ -17,7 +17,7 @@ command -v rclone >/dev/null && [ -x /usr/bin/aws ] || { apt-get update -qq && a
 set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; set +a
 
 rm -rf "$work"; mkdir -p "$work"
-dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -o "$work/bin" --nologo -v quiet >/dev/null
+dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bin" --nologo -v quiet >/dev/null
 hs="$work/bin/heavysync"
 
 export AWS_ACCESS_KEY_ID="$HEAVYSYNC_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$HEAVYSYNC_TEST_S3_SECRET_KEY"

@@ -11,7 +11,9 @@ public static class HeavySyncCli
     {
         var root = new RootCommand(
             "HeavySync makes a destination bucket or directory match a source — S3, GCS or local files — " +
-            "for millions to billions of objects, resuming where it stopped after crashes and restarts.")
+            "for millions to billions of objects, resuming where it stopped after crashes and restarts.\n\n" +
+            "Exit codes: 0 in sync; 1 finished with failed objects; 2 usage or configuration error; " +
+            "3 refused for safety (delete cap, empty source); 4 fatal store error (missing bucket, bad credentials); 130 interrupted.")
         {
             SyncCommand.Create(),
             CheckCommand.Create(),

@@ -25,7 +25,7 @@ internal static class SyncCommand
         var exclude = shared.Bind(new Option<string[]>("--exclude") { Description = "Skip keys matching this glob (repeatable). Excluded keys are neither copied nor deleted.", Arity = ArgumentArity.ZeroOrMore }, "exclude");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List and plan, print what would happen, change nothing." };
         var noDelete = shared.Bind(new Option<bool>("--no-delete") { Description = "Never delete destination objects missing from the source. [HEAVYSYNC_NO_DELETE]" }, "no_delete");
-        var maxDelete = shared.Bind(new Option<string?>("--max-delete") { Description = $"Refuse (exit 3) a run that would delete more than N objects or P% of the destination (default {DeleteCap.Default}). [HEAVYSYNC_MAX_DELETE]" }, "max_delete");
+        var maxDelete = shared.Bind(new Option<string?>("--max-delete") { Description = "Refuse (exit 3) a run that would delete more than N objects or P% of the destination (default: 10% of the destination, but always up to 100 objects). [HEAVYSYNC_MAX_DELETE]" }, "max_delete");
         var allowEmpty = shared.Bind(new Option<bool>("--allow-empty-source") { Description = "Let a source that lists no objects empty the destination." }, "allow_empty_source");
         var follow = shared.Bind(new Option<bool>("--follow-symlinks", "-L") { Description = "Follow symbolic links in local trees (default: skip them with a warning)." }, "follow_symlinks");
         var prune = shared.Bind(new Option<string?>("--prune-versions-older-than") { Description = "On a versioned destination, delete noncurrent versions older than this (e.g. 30d, 12h, 90m)." }, "prune_versions_older_than");

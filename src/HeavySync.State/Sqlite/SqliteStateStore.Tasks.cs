@@ -49,9 +49,11 @@ public sealed partial class SqliteStateStore
             return Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
         }
 
-        // Messages carry at most a few hundred tasks, well under SQLite's 32,766 parameters.
+        // Messages carry at most a few hundred tasks, well under SQLite's 32,766 parameters. The unary
+        // '+' keeps the planner on primary-key lookups: left to itself it walks the whole run's
+        // range of the (run_id, ...) index, once per message.
         return UseAsync<IReadOnlySet<long>>(c => c.Query<long>(
-            "SELECT id FROM tasks WHERE run_id = @runId AND status = 0 AND id IN @taskIds",
+            "SELECT id FROM tasks WHERE id IN @taskIds AND +run_id = @runId AND +status = 0",
             new { runId, taskIds }).ToHashSet(), cancellationToken);
     }
 
