@@ -129,7 +129,8 @@ start_mon() {
   ceph-authtool --create-keyring "$DIR/keyring" --gen-key -n mon. --cap mon 'allow *' >>"$LOG" 2>&1
   mkdir -p "$DIR/mon/a"
   ceph-mon -c "$CONF" -i a --mkfs --monmap "$DIR/monmap" --keyring "$DIR/keyring" >>"$LOG" 2>&1 || die "ceph-mon --mkfs failed"
-  ceph-mon -c "$CONF" -i a >>"$LOG" 2>&1 || die "ceph-mon did not start"
+  # Daemons must not inherit the lock (fd 9): it would stay held for as long as they run.
+  ceph-mon -c "$CONF" -i a >>"$LOG" 2>&1 9>&- || die "ceph-mon did not start"
   local i
   for ((i = 0; i < 100; i++)); do
     ceph_cli mon stat >>"$LOG" 2>&1 && return
@@ -151,7 +152,7 @@ start_osd() {
       mkdir -p "$DIR/osd/$id"
       ceph-osd -c "$CONF" -i "$id" --mkfs --osd-uuid "$uuid" >>"$LOG" 2>&1 || { log "ceph-osd --mkfs failed"; continue; }
     fi
-    if ceph-osd -c "$CONF" -i "$id" >>"$LOG" 2>&1; then
+    if ceph-osd -c "$CONF" -i "$id" >>"$LOG" 2>&1 9>&-; then
       for ((i = 0; i < 40; i++)); do
         if ceph_cli osd dump 2>>"$LOG" | grep -Eq "^osd\.$id up +in"; then
           return
@@ -173,7 +174,7 @@ start_osd() {
 start_rgw() {
   local endpoint=$1 i
   ceph_cli osd pool create .rgw.root 8 8 >>"$LOG" 2>&1 || true
-  radosgw -c "$CONF" -n client.rgw >>"$LOG" 2>&1 || die "radosgw did not start"
+  radosgw -c "$CONF" -n client.rgw >>"$LOG" 2>&1 9>&- || die "radosgw did not start"
   for ((i = 0; i < 300; i++)); do
     s3_answers "$endpoint" && return
     pid_alive "$DIR/run/client.pid" || pid_alive "$DIR/run/rgw.pid" || [ "$i" -lt 20 ] || die "radosgw exited"
@@ -193,13 +194,18 @@ create_user() {
 
 main() {
   ensure_installed
+  # Test processes started at once (several test projects, a CI step and a developer) must not
+  # build two clusters in one directory: one start at a time; the others then find it running.
+  mkdir -p "$BASE"
+  exec 9>"$BASE/.radosgw.lock"
+  flock -w 300 9 || die "another start.sh holds $BASE/.radosgw.lock"
   if already_running; then
     log "already running"
     cat "$ENV_FILE"
     return
   fi
-  # Half-started or stale leftovers: clear them first.
-  "$(dirname "$0")/stop.sh" >/dev/null 2>&1 || true
+  # Half-started or stale leftovers: clear them first (we hold the lock stop.sh would take).
+  HEAVYSYNC_RADOSGW_LOCKED=1 "$(dirname "$0")/stop.sh" >/dev/null 2>&1 || true
   mkdir -p "$DIR/run" "$DIR/log"
   : >"$LOG"
 

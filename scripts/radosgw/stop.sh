@@ -3,7 +3,14 @@
 # keeping). Safe to run when nothing is running.
 set -euo pipefail
 
-DIR="${HEAVYSYNC_TEST_DIR:-/tmp/heavysync-test}/radosgw"
+BASE="${HEAVYSYNC_TEST_DIR:-/tmp/heavysync-test}"
+DIR="$BASE/radosgw"
+
+# Never tear down a cluster start.sh is building (start.sh itself calls us holding the lock).
+if [ -z "${HEAVYSYNC_RADOSGW_LOCKED:-}" ] && [ -d "$BASE" ]; then
+  exec 9>"$BASE/.radosgw.lock"
+  flock -w 300 9 || true
+fi
 
 pids=()
 if [ -d "$DIR/run" ]; then

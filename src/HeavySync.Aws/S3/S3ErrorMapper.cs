@@ -99,7 +99,9 @@ public static class S3ErrorMapper
                 return StoreErrorKind.Transient;
             }
 
-            if (code is "NoSuchKey" or "NoSuchVersion" or "NoSuchUpload")
+            // PreconditionFailed: our only preconditions pin the listed version (If-Match on reads
+            // and copies), so the object changed since listing: the version we wanted is gone.
+            if (code is "NoSuchKey" or "NoSuchVersion" or "NoSuchUpload" or "PreconditionFailed")
             {
                 return StoreErrorKind.NotFound;
             }
@@ -112,7 +114,7 @@ public static class S3ErrorMapper
 
         return (int)status switch
         {
-            404 => StoreErrorKind.NotFound,
+            404 or 412 => StoreErrorKind.NotFound,
             429 => StoreErrorKind.Throttled,
             408 or 500 or 502 or 503 or 504 => StoreErrorKind.Transient,
             0 => StoreErrorKind.Transient,

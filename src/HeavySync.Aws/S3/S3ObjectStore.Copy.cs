@@ -57,7 +57,9 @@ public sealed partial class S3ObjectStore
         var stored = await StatStoredAsync(destinationKey, cancellationToken).ConfigureAwait(false);
         if (sourceEntry.Md5 is not null && stored.Md5 is not null && !string.Equals(sourceEntry.Md5, stored.Md5, StringComparison.OrdinalIgnoreCase))
         {
-            throw new StoreException(StoreErrorKind.Transient, $"{Describe("COPY", destinationKey)}: copied MD5 {stored.Md5} differs from the source's {sourceEntry.Md5}");
+            // The copy carried If-Match, but not every S3 server honours it (radosgw 16 does not):
+            // the source was replaced since listing, so the listed version is gone, as on AWS (412).
+            throw new StoreException(StoreErrorKind.NotFound, $"{Describe("COPY", destinationKey)}: the source changed since listing (MD5 {stored.Md5}, listed {sourceEntry.Md5})");
         }
 
         return stored;

@@ -1,4 +1,5 @@
 using HeavySync.Hashing;
+using HeavySync.Storage;
 
 namespace HeavySync.Aws.S3;
 
@@ -14,7 +15,14 @@ internal static class S3PartSizing
     {
         if (minPartSizeBytes >= MultipartETag.S3MinPartSizeBytes)
         {
-            return MultipartETag.ChoosePartSize(objectSizeBytes, minPartSizeBytes, maxParts);
+            try
+            {
+                return MultipartETag.ChoosePartSize(objectSizeBytes, minPartSizeBytes, maxParts);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new StoreException(StoreErrorKind.Permanent, $"an object of {objectSizeBytes} bytes does not fit S3's multipart limits", ex);
+            }
         }
 
         return Math.Max(minPartSizeBytes, (objectSizeBytes + maxParts - 1) / maxParts);

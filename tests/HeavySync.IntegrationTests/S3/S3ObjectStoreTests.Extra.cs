@@ -55,6 +55,36 @@ public sealed partial class S3ObjectStoreTests
     }
 
     [Fact]
+    public async Task CopyFromAsync_SourceChangedSinceListing_IsNotFound()
+    {
+        await using var store = await fixture.OpenAsync();
+        await store.WriteAsync(new WriteRequest("changes", 1), new MemoryStream([1]), default);
+        var listed = await store.ListAsync(null, default).SingleAsync();
+        await store.WriteAsync(new WriteRequest("changes", 1), new MemoryStream([2]), default);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => store.CopyFromAsync(store, listed, "copy", default));
+
+        Assert.Equal(StoreErrorKind.NotFound, error.Kind);
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_ObjectReplacedMidRead_IsNotFoundNotMixedContent()
+    {
+        await using var store = await fixture.OpenAsync(options: SmallParts);
+        var first = TestData.Bytes(64 * KiB * 16, 11);
+        await store.WriteAsync(new WriteRequest("replaced.bin", first.Length), new MemoryStream(first), default);
+
+        await using var read = await store.OpenReadAsync("replaced.bin", 0, null, default);
+        var buffer = new byte[64 * KiB];
+        await read.ReadExactlyAsync(buffer);
+        var second = TestData.Bytes(first.Length, 12);
+        await store.WriteAsync(new WriteRequest("replaced.bin", second.Length), new MemoryStream(second), default);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => TestData.ReadAllAsync(read));
+        Assert.Equal(StoreErrorKind.NotFound, error.Kind);
+    }
+
+    [Fact]
     public async Task OpenReadAsync_ParallelStreamDisposedEarly_StopsCleanly()
     {
         await using var store = await fixture.OpenAsync(options: SmallParts);

@@ -25,6 +25,8 @@ public sealed class S3ErrorMapperTests
     [InlineData(null, HttpStatusCode.BadGateway, StoreErrorKind.Transient)]
     [InlineData(null, HttpStatusCode.GatewayTimeout, StoreErrorKind.Transient)]
     [InlineData("RequestTimeout", HttpStatusCode.BadRequest, StoreErrorKind.Transient)]
+    [InlineData("PreconditionFailed", HttpStatusCode.PreconditionFailed, StoreErrorKind.NotFound)]
+    [InlineData(null, HttpStatusCode.PreconditionFailed, StoreErrorKind.NotFound)]
     public void Map_ServiceError_ClassifiesByCodeThenStatus(string? code, HttpStatusCode status, StoreErrorKind expected)
     {
         var error = new AmazonS3Exception("any text: never read", ErrorType.Sender, code, "req", status);
