@@ -41,12 +41,13 @@ for n in "${counts[@]}"; do
   sync; sleep "${SETTLE_SECONDS:-40}"
   mkdir -p "$work/src"
   make_tree "$work/src" "$n"
-  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  # Each tool starts from a cold page cache, so neither profits from the other's reads.
+  cold() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 
-  read -r s_hs m_hs < <(measure "$hs" sync "$work/src" "$work/dst-hs" --state "$work/state.db" --concurrency "$concurrency" --quiet)
-  read -r s_rc m_rc < <(measure rclone sync "$work/src" "$work/dst-rc" --transfers "$concurrency" --checkers "$concurrency")
-  read -r s_hs2 m_hs2 < <(measure "$hs" sync "$work/src" "$work/dst-hs" --state "$work/state.db" --concurrency "$concurrency" --quiet)
-  read -r s_rc2 m_rc2 < <(measure rclone sync "$work/src" "$work/dst-rc" --transfers "$concurrency" --checkers "$concurrency")
+  cold; read -r s_hs m_hs < <(measure "$hs" sync "$work/src" "$work/dst-hs" --state "$work/state.db" --concurrency "$concurrency" --quiet)
+  cold; read -r s_rc m_rc < <(measure rclone sync "$work/src" "$work/dst-rc" --transfers "$concurrency" --checkers "$concurrency")
+  cold; read -r s_hs2 m_hs2 < <(measure "$hs" sync "$work/src" "$work/dst-hs" --state "$work/state.db" --concurrency "$concurrency" --quiet)
+  cold; read -r s_rc2 m_rc2 < <(measure rclone sync "$work/src" "$work/dst-rc" --transfers "$concurrency" --checkers "$concurrency")
 
   for row in "heavysync|$s_hs|$m_hs" "rclone|$s_rc|$m_rc" "heavysync (no-change re-sync)|$s_hs2|$m_hs2" "rclone (no-change re-sync)|$s_rc2|$m_rc2"; do
     IFS='|' read -r tool secs kb <<<"$row"
