@@ -51,6 +51,11 @@ internal static class CommandRunner
         {
             return Fail(ExitCodes.Fatal, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A defect, not a user error: still one line, and the state file stays resumable.
+            return Fail(ExitCodes.Fatal, $"internal error ({ex.GetType().Name}): {ex.Message}; run again with -vv and report it");
+        }
         finally
         {
             Console.CancelKeyPress -= onCancel;

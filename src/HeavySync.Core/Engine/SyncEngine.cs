@@ -93,15 +93,26 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         var copying = copier.RunAsync(
             async ct => publishing.IsCompleted && await queue.GetApproximateDepthAsync(ct).ConfigureAwait(false) == 0,
             stop.Token);
+
+        // Either side failing stops the other at once: copiers that died of a fatal error leave a
+        // publisher waiting for room in a full queue forever.
+        foreach (var side in new[] { publishing, copying })
+        {
+            _ = side.ContinueWith(
+                static (_, cts) => ((CancellationTokenSource)cts!).Cancel(),
+                stop,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
         try
         {
             await Task.WhenAll(publishing, copying).ConfigureAwait(false);
         }
         catch
         {
-            // Either side failing (a fatal store error) stops the other; the first real error wins.
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(publishing, copying).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            // The first real error wins over the cancellations it caused.
             throw FirstRealError(publishing, copying);
         }
     }

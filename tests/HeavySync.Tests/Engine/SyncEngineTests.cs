@@ -95,22 +95,28 @@ public sealed class SyncEngineTests : IAsyncLifetime
     [Fact]
     public async Task Run_FatalError_StopsAndTheNextRunResumesTheSameRun()
     {
-        for (var i = 0; i < 20; i++)
+        // More tasks than the in-process queue holds, so the publisher is still waiting for room
+        // when the copier dies: the run must stop, not hang.
+        Write(Src, "a-fatal.txt", "first in key order");
+        for (var i = 0; i < 3_000; i++)
         {
             Write(Src, $"f{i}.txt", $"content {i}");
         }
 
         await using (var failing = new FaultyStore(Open(Src)))
         {
-            failing.FailReads("f7.txt", StoreErrorKind.Fatal);
-            await Assert.ThrowsAsync<StoreException>(() => RunAsync(failing, new SyncOptions { Concurrency = 1 }));
+            failing.FailReads("a-fatal.txt", StoreErrorKind.Fatal);
+            var run = RunAsync(failing, new SyncOptions { Concurrency = 1 });
+            var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
+            Assert.True(finished == run, "the run hung after a fatal error");
+            await Assert.ThrowsAsync<StoreException>(() => run);
         }
 
         await using var source = Open(Src);
         var result = await RunAsync(source, new SyncOptions());
 
         Assert.Equal(SyncOutcome.InSync, result.Outcome);
-        Assert.Equal(20, Directory.GetFiles(Dst).Length);
+        Assert.Equal(3_001, Directory.GetFiles(Dst).Length);
         var job = Assert.Single(await state.ListJobsAsync(CancellationToken.None));
         Assert.Single(await state.ListRunsAsync(job.Id, 10, CancellationToken.None));
     }
