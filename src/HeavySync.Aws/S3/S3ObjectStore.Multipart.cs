@@ -46,7 +46,18 @@ public sealed partial class S3ObjectStore
             using var whole = wholeMd5Base64 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             for (var part = 0; part < partCount; part++)
             {
+                // Two budgets: this object's parallelism, and the store's parts in memory over all objects.
                 await slots.WaitAsync(linked.Token).ConfigureAwait(false);
+                try
+                {
+                    await _partBudget.WaitAsync(linked.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    slots.Release();
+                    throw;
+                }
+
                 ThrowIfAnyFailed(uploads);
                 var size = (int)Math.Min(partSize, request.Length - (part * partSize));
                 var buffer = ArrayPool<byte>.Shared.Rent(size);
@@ -57,13 +68,13 @@ public sealed partial class S3ObjectStore
                 catch
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
+                    _partBudget.Release();
                     slots.Release();
                     throw;
                 }
 
-                partMd5s[part] = MD5.HashData(buffer.AsSpan(0, size));
                 whole?.AppendData(buffer, 0, size);
-                uploads.Add(UploadPartAsync(request.Key, uploadId, part + 1, buffer, size, partMd5s[part], partETags, slots, linked.Token));
+                uploads.Add(UploadPartAsync(request.Key, uploadId, part + 1, buffer, size, partMd5s, partETags, slots, linked.Token));
             }
 
             await EnsureContentEndedAsync(request, content, linked.Token).ConfigureAwait(false);
@@ -98,10 +109,14 @@ public sealed partial class S3ObjectStore
         }
     }
 
-    private async Task UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int size, byte[] md5, string[] etags, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task UploadPartAsync(string key, string uploadId, int partNumber, byte[] buffer, int size, byte[][] partMd5s, string[] etags, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         try
         {
+            // Hashed here, off the reading loop, so parts hash in parallel while the next one is read.
+            await Task.Yield();
+            var md5 = MD5.HashData(buffer.AsSpan(0, size));
+            partMd5s[partNumber - 1] = md5;
             var response = await SendAsync(
                 RequestOperations.Put,
                 $"{Describe("PUT", key)} part {partNumber}",
@@ -123,6 +138,7 @@ public sealed partial class S3ObjectStore
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            _partBudget.Release();
             slots.Release();
         }
     }

@@ -20,6 +20,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly S3StoreOptions _options;
+    private readonly SemaphoreSlim _partBudget;
     private readonly IRequestObserver _observer;
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
@@ -40,6 +41,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         Location = location.Canonical;
         Identity = identity;
         _options = options;
+        _partBudget = new SemaphoreSlim(options.MaxBufferedParts);
         _observer = observer;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -122,6 +124,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _partBudget.Dispose();
         return ValueTask.CompletedTask;
     }
 

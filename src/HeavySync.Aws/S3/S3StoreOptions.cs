@@ -13,9 +13,12 @@ public sealed record S3StoreOptions
     /// <summary>Most parts one upload may have (S3's limit: 10,000).</summary>
     public int MaxParts { get; init; } = 10_000;
 
-    /// <summary>Parts uploaded or copied at once per object (default 4). Memory bound for writes:
-    /// this many part buffers.</summary>
-    public int PartParallelism { get; init; } = 4;
+    /// <summary>Parts uploaded or copied at once per object (default 8).</summary>
+    public int PartParallelism { get; init; } = 8;
+
+    /// <summary>Part buffers in memory at once over every upload of the store (default 16): the
+    /// memory bound of multipart writes, this many times the part size.</summary>
+    public int MaxBufferedParts { get; init; } = 16;
 
     /// <summary>Objects larger than this are copied with UploadPartCopy instead of one CopyObject
     /// (default 5 GiB, CopyObject's limit).</summary>
@@ -70,6 +73,7 @@ public sealed record S3StoreOptions
         Positive(MinPartSizeBytes, nameof(MinPartSizeBytes));
         Positive(MaxParts, nameof(MaxParts));
         Positive(PartParallelism, nameof(PartParallelism));
+        Positive(MaxBufferedParts, nameof(MaxBufferedParts));
         Positive(MultipartCopyThresholdBytes, nameof(MultipartCopyThresholdBytes));
         Positive(MinCopyPartSizeBytes, nameof(MinCopyPartSizeBytes));
         Positive(ParallelReadThresholdBytes, nameof(ParallelReadThresholdBytes));
