@@ -13,6 +13,8 @@ export HEAVYSYNC_TEST_DIR="${HEAVYSYNC_TEST_DIR:-/tmp/heavysync-test}"
 
 command -v rclone >/dev/null && [ -x /usr/bin/aws ] || { apt-get update -qq && apt-get install -y -qq rclone awscli >/dev/null; }
 "$here/scripts/install-test-deps.sh"
+# A fresh server: memstore keeps every byte in RAM, and earlier runs' data slows it down.
+"$here/scripts/radosgw/stop.sh" >/dev/null 2>&1 || true
 "$here/scripts/radosgw/start.sh" >/dev/null
 set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; set +a
 
