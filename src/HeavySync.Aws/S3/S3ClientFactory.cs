@@ -51,6 +51,7 @@ public static class S3ClientFactory
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             ForcePathStyle = settings.PathStyle ?? endpoint is not null,
             Timeout = TimeSpan.FromMinutes(5),
+            HttpClientFactory = new S3HttpClientFactory(),
         };
         if (endpoint is null)
         {

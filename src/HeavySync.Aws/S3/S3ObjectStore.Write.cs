@@ -48,6 +48,10 @@ public sealed partial class S3ObjectStore
                         AutoCloseStream = true,
                         MD5Digest = Convert.ToBase64String(md5),
                         ContentType = request.ContentType,
+
+                        // One signature over the buffered body instead of aws-chunked framing with a
+                        // signature per chunk: less work on both ends, and Content-MD5 guards the bytes.
+                        UseChunkEncoding = false,
                     };
                     AddMetadata(put.Metadata, request, null);
                     return _client.PutObjectAsync(put, token);
