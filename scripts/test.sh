@@ -6,6 +6,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 export HEAVYSYNC_TEST_DIR="${HEAVYSYNC_TEST_DIR:-/tmp/heavysync-test}"
+# Tests talk to 127.0.0.1 only: never let the AWS credential chain probe the instance-metadata address.
+export AWS_EC2_METADATA_DISABLED=true
 mkdir -p "$HEAVYSYNC_TEST_DIR"
 
 ./scripts/install-test-deps.sh
