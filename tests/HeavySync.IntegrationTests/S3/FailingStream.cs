@@ -1,24 +1,12 @@
+using HeavySync.Storage;
+
 namespace HeavySync.IntegrationTests.S3;
 
 /// <summary>Yields the given bytes, then throws an <see cref="IOException"/> instead of ending
 /// (or just ends, when <paramref name="failAtEnd"/> is false: a short stream).</summary>
-public sealed class FailingStream(byte[] content, bool failAtEnd = true) : Stream
+public sealed class FailingStream(byte[] content, bool failAtEnd = true) : ReadOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -32,14 +20,4 @@ public sealed class FailingStream(byte[] content, bool failAtEnd = true) : Strea
         _position += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

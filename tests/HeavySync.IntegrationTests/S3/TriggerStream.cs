@@ -1,25 +1,13 @@
+using HeavySync.Storage;
+
 namespace HeavySync.IntegrationTests.S3;
 
 /// <summary>Yields <paramref name="content"/> and runs <paramref name="trigger"/> once, when the
 /// reader first passes <paramref name="triggerAt"/> bytes (e.g. to cancel a write mid-stream).</summary>
-public sealed class TriggerStream(byte[] content, int triggerAt, Action trigger) : Stream
+public sealed class TriggerStream(byte[] content, int triggerAt, Action trigger) : ReadOnlyStream
 {
     private int _position;
     private bool _fired;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -34,14 +22,4 @@ public sealed class TriggerStream(byte[] content, int triggerAt, Action trigger)
         _position += n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
