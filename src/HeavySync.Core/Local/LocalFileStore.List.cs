@@ -54,6 +54,7 @@ public sealed partial class LocalFileStore
             yield break;
         }
 
+        var skippedLinks = 0;
         var pending = new Stack<PendingDirectory>();
         pending.Push(new PendingDirectory(_root, string.Empty, _options.FollowSymlinks ? RealPath.Of(_root) : null, null));
         while (pending.TryPop(out var directory))
@@ -94,12 +95,29 @@ public sealed partial class LocalFileStore
 
                         break;
                     case EntryKind.Link:
-                        Log.SymlinkSkipped(_logger, Path.Join(directory.Path, entry.Name));
+                        // A tree full of links should not bury the output: name the first few, count the rest.
+                        if (++skippedLinks <= NamedSkippedLinks)
+                        {
+                            Log.SymlinkSkipped(_logger, Path.Join(directory.Path, entry.Name));
+                        }
+                        else
+                        {
+                            Log.SymlinkSkippedQuietly(_logger, Path.Join(directory.Path, entry.Name));
+                        }
+
                         break;
                 }
             }
         }
+
+        if (skippedLinks > NamedSkippedLinks)
+        {
+            Log.SymlinksSkipped(_logger, skippedLinks, _root);
+        }
     }
+
+    /// <summary>Skipped links named one by one at warning level; the rest go to debug and a total.</summary>
+    private const int NamedSkippedLinks = 5;
 
     /// <summary>Opens one directory for enumeration; null when it vanished since its parent listed it.</summary>
     private IEnumerator<RawEntry>? OpenDirectory(string path)

@@ -7,8 +7,14 @@ public sealed partial class LocalFileStore
     /// <summary>Source-generated log messages. Paths only: never file contents.</summary>
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Skipping symbolic link {Path} (set FollowSymlinks to follow links)")]
+        [LoggerMessage(1, LogLevel.Warning, "Skipping symbolic link {Path} (--follow-symlinks follows links)")]
         public static partial void SymlinkSkipped(ILogger logger, string path);
+
+        [LoggerMessage(6, LogLevel.Debug, "Skipping symbolic link {Path}")]
+        public static partial void SymlinkSkippedQuietly(ILogger logger, string path);
+
+        [LoggerMessage(7, LogLevel.Warning, "Skipped {Count} symbolic links under {Root} (--follow-symlinks follows links; -vv names them all)")]
+        public static partial void SymlinksSkipped(ILogger logger, int count, string root);
 
         [LoggerMessage(2, LogLevel.Warning, "Skipping symbolic link {Path}: it leads back to {Target}, which is already being listed (a loop)")]
         public static partial void SymlinkLoop(ILogger logger, string path, string target);

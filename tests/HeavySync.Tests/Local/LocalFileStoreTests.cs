@@ -127,6 +127,27 @@ public sealed partial class LocalFileStoreTests : ObjectStoreContract
     }
 
     [Fact]
+    public async Task ListAsync_ManySymlinks_NamesTheFirstFewThenATotal()
+    {
+        var root = _temp.NewSubdirectory();
+        File.WriteAllText(Path.Join(root, "real.txt"), "real");
+        for (var i = 0; i < 8; i++)
+        {
+            File.CreateSymbolicLink(Path.Join(root, $"link{i}"), Path.Join(root, "real.txt"));
+        }
+
+        var logger = new CollectingLogger();
+        var store = new LocalFileStore(root, new LocalStoreOptions(), logger);
+
+        var listed = await ListAsync(store);
+
+        Assert.Single(listed);
+        var warnings = logger.Warnings.ToList();
+        Assert.Equal(5, warnings.Count(w => w.StartsWith("Skipping symbolic link", StringComparison.Ordinal)));
+        Assert.Contains(warnings, w => w.StartsWith("Skipped 8 symbolic links", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ListAsync_RootMissingAndNotRequired_ReturnsNothing()
     {
         var store = new LocalFileStore(Path.Join(_temp.Path, "absent"), new LocalStoreOptions(), new CollectingLogger());
