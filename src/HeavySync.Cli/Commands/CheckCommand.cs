@@ -17,7 +17,7 @@ internal static class CheckCommand
         var samples = new Option<int>("--samples", "-s") { Description = "How many random source objects to verify (default 100).", DefaultValueFactory = _ => 100 };
         var seed = new Option<int?>("--seed") { Description = "Random seed, to repeat a check exactly (default: random)." };
         var shared = new SharedOptions();
-        var concurrency = shared.Bind(new Option<int?>("--concurrency", "-j") { Description = "Objects verified at once (default 8)." }, "concurrency");
+        shared.Bind(new Option<int?>("--concurrency", "-j") { Description = "Objects verified at once (default 8)." }, "concurrency");
         var command = new Command("check", "Verify N random source objects at the destination by checksum and say what the sample " +
             "implies (e.g. 'mismatch rate below 0.6% with 95% confidence'). Samples come from the last sync's manifest when " +
             "there is one, else from a streamed listing (reservoir sampling: memory stays bounded). Exit 0 when all match, 1 otherwise.")
@@ -25,7 +25,6 @@ internal static class CheckCommand
             src, dst, samples, seed,
         };
         shared.AddTo(command);
-        _ = concurrency;
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var n = parse.GetValue(samples);

@@ -18,19 +18,19 @@ internal static class SyncCommand
         var src = new Argument<string>("SRC") { Description = "Source: s3://bucket/prefix, gs://bucket/prefix, file:///path or a local path." };
         var dst = new Argument<string>("DST") { Description = "Destination, in the same forms." };
         var shared = new SharedOptions();
-        var concurrency = shared.Bind(new Option<int?>("--concurrency", "-j") { Description = "Objects copied at once (default 16). [HEAVYSYNC_CONCURRENCY]" }, "concurrency");
+        shared.Bind(new Option<int?>("--concurrency", "-j") { Description = "Objects copied at once (default 16). [HEAVYSYNC_CONCURRENCY]" }, "concurrency");
         var compare = shared.Bind(new Option<string?>("--compare") { Description = "When hashes can't decide: checksum (default: copy when unsure), size-mtime (copy when the source is newer), size-only. [HEAVYSYNC_COMPARE]" }, "compare");
         compare.AcceptOnlyFromAmong("checksum", "size-mtime", "size-only");
-        var include = shared.Bind(new Option<string[]>("--include") { Description = "Only keys matching this glob (repeatable; '*' within a path segment, '**' across, leading '/' anchors at the root).", Arity = ArgumentArity.ZeroOrMore }, "include");
-        var exclude = shared.Bind(new Option<string[]>("--exclude") { Description = "Skip keys matching this glob (repeatable). Excluded keys are neither copied nor deleted.", Arity = ArgumentArity.ZeroOrMore }, "exclude");
+        shared.Bind(new Option<string[]>("--include") { Description = "Only keys matching this glob (repeatable; '*' within a path segment, '**' across, leading '/' anchors at the root).", Arity = ArgumentArity.ZeroOrMore }, "include");
+        shared.Bind(new Option<string[]>("--exclude") { Description = "Skip keys matching this glob (repeatable). Excluded keys are neither copied nor deleted.", Arity = ArgumentArity.ZeroOrMore }, "exclude");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List and plan, print what would happen, change nothing." };
-        var noDelete = shared.Bind(new Option<bool>("--no-delete") { Description = "Never delete destination objects missing from the source. [HEAVYSYNC_NO_DELETE]" }, "no_delete");
-        var maxDelete = shared.Bind(new Option<string?>("--max-delete") { Description = "Refuse (exit 3) a run that would delete more than N objects or P% of the destination (default: 10% of the destination, but always up to 100 objects). [HEAVYSYNC_MAX_DELETE]" }, "max_delete");
-        var allowEmpty = shared.Bind(new Option<bool>("--allow-empty-source") { Description = "Let a source that lists no objects empty the destination." }, "allow_empty_source");
-        var follow = shared.Bind(new Option<bool>("--follow-symlinks", "-L") { Description = "Follow symbolic links in local trees (default: skip them with a warning)." }, "follow_symlinks");
-        var prune = shared.Bind(new Option<string?>("--prune-versions-older-than") { Description = "On a versioned destination, delete noncurrent versions older than this (e.g. 30d, 12h, 90m)." }, "prune_versions_older_than");
-        var partSize = shared.Bind(new Option<string?>("--s3-part-size") { Description = "Smallest multipart part for S3 uploads, e.g. 8MiB (default 8MiB; grows to stay within 10,000 parts). [HEAVYSYNC_S3_PART_SIZE]" }, "s3_part_size");
-        var threshold = shared.Bind(new Option<string?>("--s3-multipart-threshold") { Description = "S3 uploads larger than this use multipart (default 16MiB). [HEAVYSYNC_S3_MULTIPART_THRESHOLD]" }, "s3_multipart_threshold");
+        shared.Bind(new Option<bool>("--no-delete") { Description = "Never delete destination objects missing from the source. [HEAVYSYNC_NO_DELETE]" }, "no_delete");
+        shared.Bind(new Option<string?>("--max-delete") { Description = "Refuse (exit 3) a run that would delete more than N objects or P% of the destination (default: 10% of the destination, but always up to 100 objects). [HEAVYSYNC_MAX_DELETE]" }, "max_delete");
+        shared.Bind(new Option<bool>("--allow-empty-source") { Description = "Let a source that lists no objects empty the destination." }, "allow_empty_source");
+        shared.Bind(new Option<bool>("--follow-symlinks", "-L") { Description = "Follow symbolic links in local trees (default: skip them with a warning)." }, "follow_symlinks");
+        shared.Bind(new Option<string?>("--prune-versions-older-than") { Description = "On a versioned destination, delete noncurrent versions older than this (e.g. 30d, 12h, 90m)." }, "prune_versions_older_than");
+        shared.Bind(new Option<string?>("--s3-part-size") { Description = "Smallest multipart part for S3 uploads, e.g. 8MiB (default 8MiB; grows to stay within 10,000 parts). [HEAVYSYNC_S3_PART_SIZE]" }, "s3_part_size");
+        shared.Bind(new Option<string?>("--s3-multipart-threshold") { Description = "S3 uploads larger than this use multipart (default 16MiB). [HEAVYSYNC_S3_MULTIPART_THRESHOLD]" }, "s3_multipart_threshold");
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display (the summary still prints)." };
 
         var command = new Command("sync", "Make DST match SRC: copy what is new or changed, delete what the source no longer has (within --max-delete). " +
@@ -39,7 +39,6 @@ internal static class SyncCommand
             src, dst, dryRun, quiet,
         };
         shared.AddTo(command);
-        _ = (concurrency, compare, include, exclude, noDelete, maxDelete, allowEmpty, follow, prune, partSize, threshold);
 
         command.SetAction((parse, ct) => CommandRunner.RunAsync(
             token => RunAsync(parse, shared, parse.GetValue(src)!, parse.GetValue(dst)!, parse.GetValue(dryRun), parse.GetValue(quiet), token), ct));

@@ -13,9 +13,9 @@ namespace HeavySync.Cli.Configuration;
 /// </summary>
 internal sealed class CliSettings
 {
-    private readonly IConfiguration configuration;
+    private readonly IConfigurationRoot configuration;
 
-    private CliSettings(IConfiguration configuration) => this.configuration = configuration;
+    private CliSettings(IConfigurationRoot configuration) => this.configuration = configuration;
 
     /// <summary>Builds the layered settings; <paramref name="flags"/> holds the flags given on the command line.</summary>
     public static CliSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags)
@@ -83,17 +83,36 @@ internal sealed class CliSettings
         return n;
     }
 
-    /// <summary>A list setting: repeated flags, or a JSON array in the config file.</summary>
+    /// <summary>
+    /// A list setting: repeated flags, <c>HEAVYSYNC_KEY__0</c>, <c>__1</c>... or a JSON array. The
+    /// highest-precedence surface that sets the list supplies all of it: two <c>--include</c> flags
+    /// replace a config file's five patterns rather than overwriting the first two.
+    /// </summary>
     public IReadOnlyList<string> GetList(string key)
     {
-        var section = configuration.GetSection(key);
-        var items = section.GetChildren().Select(c => c.Value).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
-        if (items.Count == 0 && !string.IsNullOrEmpty(section.Value))
+        foreach (var provider in configuration.Providers.Reverse())
         {
-            items.Add(section.Value);
+            var items = new List<string>();
+            for (var i = 0; provider.TryGet($"{key}:{i}", out var item); i++)
+            {
+                if (!string.IsNullOrEmpty(item))
+                {
+                    items.Add(item);
+                }
+            }
+
+            if (items.Count == 0 && provider.TryGet(key, out var single) && !string.IsNullOrEmpty(single))
+            {
+                items.Add(single);
+            }
+
+            if (items.Count > 0)
+            {
+                return items;
+            }
         }
 
-        return items;
+        return [];
     }
 
     private static string ConfigHome() =>

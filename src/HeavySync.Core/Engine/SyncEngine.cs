@@ -26,7 +26,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             ? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
             : await state.GetOpenRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
               ?? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false);
-        if (run.Number > 1 && run.Phase != RunPhase.Listing || run.SourceListed || run.DestinationListed)
+        if (run.Phase != RunPhase.Listing || run.SourceListed || run.DestinationListed)
         {
             LogResuming(run.Number, run.Phase);
         }

@@ -173,5 +173,28 @@ public sealed class LocalSyncTests : IDisposable
         Assert.Equal(["cache/old.tmp", "keep.txt"], dst.Keys());
     }
 
+    [Fact]
+    public async Task Sync_ListSettings_FlagsReplaceTheConfigFilesList()
+    {
+        using var src = new TempTree("src");
+        using var dst = new TempTree("dst");
+        foreach (var name in new[] { "x.a", "x.b", "x.c" })
+        {
+            src.Write(name, "x"u8.ToArray());
+        }
+
+        var config = Path.Combine(work.Root, "config.json");
+        await File.WriteAllTextAsync(config, """{ "exclude": ["*.a", "*.b"], "concurrency": 2 }""");
+
+        var fromFile = await CliProcess.RunAsync(["sync", src.Root, dst.Root, "--state", Path.Combine(work.Root, "f.db"), "--config", config]);
+        Assert.True(fromFile.ExitCode == 0, fromFile.ToString());
+        Assert.Equal(["x.c"], dst.Keys());
+
+        using var dst2 = new TempTree("dst2");
+        var overridden = await CliProcess.RunAsync(["sync", src.Root, dst2.Root, "--state", Path.Combine(work.Root, "o.db"), "--config", config, "--exclude", "*.c"]);
+        Assert.True(overridden.ExitCode == 0, overridden.ToString());
+        Assert.Equal(["x.a", "x.b"], dst2.Keys());
+    }
+
     public void Dispose() => work.Dispose();
 }
