@@ -8,7 +8,7 @@ namespace HeavySync.Tests.Architecture;
 /// </summary>
 public sealed class ReferenceRulesTests
 {
-    private static readonly string[] Providers = ["HeavySync.Aws", "HeavySync.State"];
+    private static readonly string[] Providers = ["HeavySync.Aws", "HeavySync.Google", "HeavySync.State"];
 
     private static readonly string[] ForbiddenInCore =
     [
@@ -51,7 +51,8 @@ public sealed class ReferenceRulesTests
     public void Sdks_StayInTheirProviders()
     {
         Assert.DoesNotContain(ReferencesOf("HeavySync.State"), r => r.StartsWith("AWSSDK", StringComparison.Ordinal));
-        Assert.DoesNotContain(ReferencesOf("HeavySync.Aws"), r => r.StartsWith("Npgsql", StringComparison.Ordinal) || r.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal));
+        Assert.DoesNotContain(ReferencesOf("HeavySync.Aws"), r => r.StartsWith("Npgsql", StringComparison.Ordinal) || r.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal) || r.StartsWith("Google", StringComparison.Ordinal));
+        Assert.DoesNotContain(ReferencesOf("HeavySync.Google"), r => r.StartsWith("AWSSDK", StringComparison.Ordinal) || r.StartsWith("Npgsql", StringComparison.Ordinal) || r.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -62,6 +63,7 @@ public sealed class ReferenceRulesTests
         {
             ["HeavySync.Core"] = [],
             ["HeavySync.Aws"] = ["HeavySync.Core"],
+            ["HeavySync.Google"] = ["HeavySync.Core"],
             ["HeavySync.State"] = ["HeavySync.Core"],
         };
         foreach (var (project, may) in allowed)
