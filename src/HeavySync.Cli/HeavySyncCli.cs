@@ -18,6 +18,12 @@ public static class HeavySyncCli
             SyncCommand.Create(),
             CheckCommand.Create(),
             StatusCommand.Create(),
+            JobCommand.Create(),
+            ListerCommand.Create(),
+            CopierCommand.Create(),
+            FinalizerCommand.Create(),
+            RetryFailedCommand.Create(),
+            DbCommand.Create(),
         };
 
         var parsed = root.Parse(args);

@@ -12,14 +12,18 @@ internal sealed class SharedOptions
 {
     private readonly List<(Option Option, string Key)> bound = [];
 
-    public SharedOptions(bool withState = true)
+    /// <summary>Description of <c>--state</c> for commands that need an explicit, shared state (cluster roles).</summary>
+    public const string ClusterStateDescription =
+        "State: a postgres://user:password@host:port/database URL (cluster), or a SQLite file path shared by processes on one machine. [HEAVYSYNC_STATE]";
+
+    public SharedOptions(bool withState = true, string? stateDescription = null)
     {
         Config = new Option<string?>("--config") { Description = "JSON config file (default: $HEAVYSYNC_CONFIG, else ~/.config/heavysync/config.json when present)." };
         Verbose = new Option<int>("--verbose", "-v") { Description = "More logging: -v for info, -vv for debug.", Arity = ArgumentArity.ZeroOrOne };
         Verbose.CustomParser = r => r.Tokens.Count == 0 ? 1 : int.Parse(r.Tokens[0].Value, CultureInfo.InvariantCulture);
         if (withState)
         {
-            Bind(new Option<string?>("--state") { Description = "State file (SQLite). Default: one file per (SRC, DST) pair in ~/.local/state/heavysync, so re-running resumes. [HEAVYSYNC_STATE]" }, "state");
+            Bind(new Option<string?>("--state") { Description = stateDescription ?? "State file (SQLite) or postgres:// URL. Default: one file per (SRC, DST) pair in ~/.local/state/heavysync, so re-running resumes. [HEAVYSYNC_STATE]" }, "state");
         }
 
         foreach (var (side, name) in new[] { ("src", "source"), ("dst", "destination") })
@@ -57,8 +61,14 @@ internal sealed class SharedOptions
         }
     }
 
+    /// <summary>The settings keys these options bind.</summary>
+    public IEnumerable<string> Keys => bound.Select(b => b.Key);
+
     /// <summary>The settings: the given flags layered over environment and config file.</summary>
-    public CliSettings Load(ParseResult parse)
+    public CliSettings Load(ParseResult parse) => CliSettings.Load(parse.GetValue(Config), Flags(parse));
+
+    /// <summary>The settings given as flags on this command line, by key (lists as <c>key:0</c>, <c>key:1</c>...).</summary>
+    public Dictionary<string, string?> Flags(ParseResult parse)
     {
         var flags = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (option, key) in bound)
@@ -87,6 +97,6 @@ internal sealed class SharedOptions
             }
         }
 
-        return CliSettings.Load(parse.GetValue(Config), flags);
+        return flags;
     }
 }

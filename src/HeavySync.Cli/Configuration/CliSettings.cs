@@ -14,11 +14,27 @@ namespace HeavySync.Cli.Configuration;
 internal sealed class CliSettings
 {
     private readonly IConfigurationRoot configuration;
+    private readonly string? configFile;
+    private readonly IReadOnlyDictionary<string, string?> flags;
 
-    private CliSettings(IConfigurationRoot configuration) => this.configuration = configuration;
+    private CliSettings(IConfigurationRoot configuration, string? configFile, IReadOnlyDictionary<string, string?> flags)
+    {
+        this.configuration = configuration;
+        this.configFile = configFile;
+        this.flags = flags;
+    }
+
+    /// <summary>
+    /// These settings with a job's stored settings layered above the environment and config file
+    /// (a cluster role serves many jobs: each job's own endpoints and options win for that job),
+    /// below the role's own command-line flags.
+    /// </summary>
+    public CliSettings ForJob(IReadOnlyDictionary<string, string?> jobSettings) => Load(configFile, flags, jobSettings);
 
     /// <summary>Builds the layered settings; <paramref name="flags"/> holds the flags given on the command line.</summary>
-    public static CliSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags)
+    public static CliSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags) => Load(configFile, flags, null);
+
+    private static CliSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IReadOnlyDictionary<string, string?>? jobSettings)
     {
         var explicitFile = configFile ?? Environment.GetEnvironmentVariable("HEAVYSYNC_CONFIG");
         var file = explicitFile ?? Path.Combine(ConfigHome(), "heavysync", "config.json");
@@ -34,10 +50,15 @@ internal sealed class CliSettings
         }
 
         builder.AddEnvironmentVariables("HEAVYSYNC_");
+        if (jobSettings is not null)
+        {
+            builder.AddInMemoryCollection(jobSettings);
+        }
+
         builder.AddInMemoryCollection(flags);
         try
         {
-            return new CliSettings(builder.Build());
+            return new CliSettings(builder.Build(), configFile, flags);
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or System.Text.Json.JsonException)
         {

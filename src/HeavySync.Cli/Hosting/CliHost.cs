@@ -1,6 +1,7 @@
 using HeavySync.Aws.S3;
 using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
+using HeavySync.Cli.Jobs;
 using HeavySync.Local;
 using HeavySync.Engine;
 using HeavySync.Locations;
@@ -29,12 +30,15 @@ internal sealed class CliHost : IAsyncDisposable
             });
             builder.AddFilter("Microsoft", LogLevel.Warning);
         });
-        providers =
-        [
-            new LocalStoreProvider(Loggers),
-            new S3StoreProvider(S3Options(settings), Requests, Loggers),
-        ];
+        providers = Providers(settings);
     }
+
+    /// <summary>The store providers, tuned by <paramref name="settings"/>.</summary>
+    private List<IObjectStoreProvider> Providers(CliSettings settings) =>
+    [
+        new LocalStoreProvider(Loggers),
+        new S3StoreProvider(S3Options(settings), Requests, Loggers),
+    ];
 
     public CliSettings Settings { get; }
 
@@ -80,25 +84,52 @@ internal sealed class CliHost : IAsyncDisposable
     }
 
     /// <summary>Per-side settings: <c>src_*</c> / <c>dst_*</c> keys.</summary>
-    public LocationSettings SideSettings(StoreSide side)
+    public LocationSettings SideSettings(StoreSide side) => SideSettings(Settings, side);
+
+    private static LocationSettings SideSettings(CliSettings settings, StoreSide side)
     {
         var p = side == StoreSide.Source ? "src_" : "dst_";
         return new LocationSettings
         {
-            Endpoint = Settings.GetString(p + "endpoint"),
-            Region = Settings.GetString(p + "region"),
-            Profile = Settings.GetString(p + "profile"),
-            PathStyle = Settings.GetString(p + "path_style") is null ? null : Settings.GetBool(p + "path_style"),
-            FollowSymlinks = Settings.GetBool("follow_symlinks"),
+            Endpoint = settings.GetString(p + "endpoint"),
+            Region = settings.GetString(p + "region"),
+            Profile = settings.GetString(p + "profile"),
+            PathStyle = settings.GetString(p + "path_style") is null ? null : settings.GetBool(p + "path_style"),
+            FollowSymlinks = settings.GetBool("follow_symlinks"),
         };
     }
 
     /// <summary>Opens the store of a location.</summary>
-    public async Task<IObjectStore> OpenStoreAsync(StoreLocation location, StoreSide side, CancellationToken cancellationToken)
+    public Task<IObjectStore> OpenStoreAsync(StoreLocation location, StoreSide side, CancellationToken cancellationToken) =>
+        OpenStoreAsync(location, side, Settings, providers, cancellationToken);
+
+    /// <summary>
+    /// Opens a job's stores with the job's stored settings layered over this host's (cluster roles
+    /// serve many jobs, each with its own endpoints and options).
+    /// </summary>
+    public async ValueTask<JobContext> OpenJobAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var settings = Settings.ForJob(JobSettingsJson.Parse(job.OptionsJson));
+        var options = SyncSettings.Bind(settings);
+        var own = Providers(settings);
+        var source = await OpenStoreAsync(ParseLocation(job.Source, "source"), StoreSide.Source, settings, own, cancellationToken);
+        try
+        {
+            var destination = await OpenStoreAsync(ParseLocation(job.Destination, "destination"), StoreSide.Destination, settings, own, cancellationToken);
+            return new JobContext(job, source, destination, options);
+        }
+        catch
+        {
+            await source.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<IObjectStore> OpenStoreAsync(StoreLocation location, StoreSide side, CliSettings settings, List<IObjectStoreProvider> providers, CancellationToken cancellationToken)
     {
         var provider = providers.FirstOrDefault(p => p.Handles(location))
             ?? throw new UsageException($"{location.Scheme} locations are not supported by this build");
-        var store = await provider.OpenAsync(location, SideSettings(side), side, cancellationToken);
+        var store = await provider.OpenAsync(location, SideSettings(settings, side), side, cancellationToken);
         return DelayInjectingStore.WrapIfRequested(store);
     }
 

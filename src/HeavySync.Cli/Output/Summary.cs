@@ -30,14 +30,19 @@ internal static class Summary
                 $"elapsed {Format.Duration(elapsed)}: {progress.Copied / seconds:N0} objects/s, {Format.Bytes(progress.CopiedBytes / seconds)}/s"));
         }
 
+        PrintRequests(requests);
+        output.WriteLine($"state: {statePath}");
+        output.WriteLine(result.Outcome == SyncOutcome.InSync ? result.Message : "heavysync: " + result.Message);
+    }
+
+    /// <summary>Store requests by operation (the cost of the work), when there were any.</summary>
+    public static void PrintRequests(RequestCounter requests)
+    {
         var byOperation = requests.ByOperation();
         if (byOperation.Count > 0)
         {
-            output.WriteLine("requests: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
+            Console.Out.WriteLine("requests: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
                 (requests.Throttled > 0 ? $" ({requests.Throttled} throttled)" : string.Empty));
         }
-
-        output.WriteLine($"state: {statePath}");
-        output.WriteLine(result.Outcome == SyncOutcome.InSync ? result.Message : "heavysync: " + result.Message);
     }
 }

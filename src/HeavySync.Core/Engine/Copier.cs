@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using HeavySync.Copy;
 using HeavySync.Queue;
 using HeavySync.State;
-using HeavySync.Storage;
-using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -11,21 +8,19 @@ namespace HeavySync.Engine;
 /// <summary>
 /// The copier role: receives messages, executes their tasks, records outcomes durably, then
 /// acknowledges. A transient failure leaves the message for redelivery with backoff; once a
-/// message has been delivered <see cref="SyncOptions.MaxDeliveries"/> times its remaining tasks are
-/// recorded failed (the dead letter). Fatal store errors stop the role.
+/// message has been delivered <see cref="CopierOptions.MaxDeliveries"/> times its remaining tasks are
+/// recorded failed (the dead letter). Fatal store errors stop the role. Leases of messages still
+/// being worked on are renewed, so a long copy is not redelivered to another copier.
 /// </summary>
 public sealed partial class Copier(
     IWorkQueue queue,
-    CopyExecutor executor,
-    OutcomeWriter outcomes,
+    ICopyContextSource contexts,
     IStateStore state,
-    SyncOptions options,
+    CopierOptions options,
     SyncProgress progress,
     ILogger logger,
     ConcurrencyGovernor? governor = null)
 {
-    private static readonly TimeSpan ReceiveWait = TimeSpan.FromMilliseconds(200);
-
     // Messages whose outcomes are still on their way to the state store; bounded so a slow store
     // slows the copiers down instead of piling up unacknowledged work.
     private readonly SemaphoreSlim settleSlots = new(Math.Max(16, options.Concurrency * 8));
@@ -33,14 +28,29 @@ public sealed partial class Copier(
     private Exception? settleFailure;
 
     /// <summary>
-    /// Runs <see cref="SyncOptions.Concurrency"/> workers until <paramref name="isFinished"/> says the
-    /// queue will not get more work and it is empty, or until cancelled.
+    /// Runs <see cref="CopierOptions.Concurrency"/> workers until <paramref name="isFinished"/> says the
+    /// queue will not get more work and it is empty, or until cancelled; cancellation stops at once.
     /// </summary>
-    public async Task RunAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken cancellationToken)
+    public Task RunAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken cancellationToken) =>
+        RunAsync(isFinished, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Runs until <paramref name="isFinished"/> says so, or gracefully stops when
+    /// <paramref name="stopReceiving"/> fires (SIGTERM): no new message is taken, messages in flight get
+    /// <see cref="CopierOptions.DrainTimeout"/> to finish, then their copies are cancelled and the
+    /// messages released for redelivery. <paramref name="abort"/> cancels in-flight work at once.
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken stopReceiving, CancellationToken abort)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var hard = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        using var soft = CancellationTokenSource.CreateLinkedTokenSource(stopReceiving, hard.Token);
+        using var drain = stopReceiving.Register(() =>
+        {
+            LogDraining(options.DrainTimeout.TotalSeconds);
+            TryCancelAfter(hard, options.DrainTimeout);
+        });
         var workers = Enumerable.Range(0, Math.Max(1, options.Concurrency))
-            .Select(_ => Task.Run(() => WorkerAsync(isFinished, stop), CancellationToken.None))
+            .Select(_ => Task.Run(() => WorkerAsync(isFinished, soft.Token, hard), CancellationToken.None))
             .ToArray();
         try
         {
@@ -55,28 +65,42 @@ public sealed partial class Copier(
         {
             throw settleFailure;
         }
+
+        // A stop that was asked for ends the role normally; an abort is the caller's cancellation.
+        abort.ThrowIfCancellationRequested();
     }
 
-    private async Task WorkerAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationTokenSource stop)
+    private static void TryCancelAfter(CancellationTokenSource source, TimeSpan delay)
     {
-        var token = stop.Token;
         try
         {
-            while (!token.IsCancellationRequested)
+            source.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The role already finished.
+        }
+    }
+
+    private async Task WorkerAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken soft, CancellationTokenSource hard)
+    {
+        try
+        {
+            while (!soft.IsCancellationRequested)
             {
                 // Throttling lowers the number of workers allowed to hold a message.
                 if (governor is not null && !governor.TryEnter())
                 {
-                    await Task.Delay(ReceiveWait, token).ConfigureAwait(false);
+                    await Task.Delay(options.ReceiveWait, soft).ConfigureAwait(false);
                     continue;
                 }
 
                 try
                 {
-                    var received = await queue.ReceiveAsync(1, ReceiveWait, token).ConfigureAwait(false);
+                    var received = await queue.ReceiveAsync(1, options.ReceiveWait, soft).ConfigureAwait(false);
                     if (received.Count == 0)
                     {
-                        if (await isFinished(token).ConfigureAwait(false))
+                        if (await isFinished(soft).ConfigureAwait(false))
                         {
                             return;
                         }
@@ -86,7 +110,7 @@ public sealed partial class Copier(
 
                     foreach (var message in received)
                     {
-                        await HandleAsync(message, stop, token).ConfigureAwait(false);
+                        await HandleAsync(message, hard).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -95,118 +119,18 @@ public sealed partial class Copier(
                 }
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (soft.IsCancellationRequested)
+        {
+            // Stopped: by the caller, by the drain timeout, or by another worker's fatal error.
+        }
+        catch (Exception)
         {
             // A fatal error stops every worker of this role, not just this one.
-            await stop.CancelAsync().ConfigureAwait(false);
+            await hard.CancelAsync().ConfigureAwait(false);
             throw;
         }
     }
 
-    private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource stop, CancellationToken cancellationToken)
-    {
-        using var activity = HeavySyncTelemetry.Source.StartActivity(
-            "receive", System.Diagnostics.ActivityKind.Consumer, received.Message.TraceParent);
-        var recorded = new List<Task>(received.Message.Tasks.Count);
-        StoreException? retryable = null;
-
-        // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
-        var pending = await state.FilterPendingAsync(
-            received.Message.RunId, received.Message.Tasks.Select(t => t.TaskId).ToList(), cancellationToken).ConfigureAwait(false);
-        foreach (var task in received.Message.Tasks)
-        {
-            if (task.Action != TaskAction.Copy || !pending.Contains(task.TaskId))
-            {
-                continue;
-            }
-
-            TaskOutcome outcome;
-            try
-            {
-                outcome = await executor.CopyAsync(task, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StoreException ex) when (ex.IsRetryable)
-            {
-                if (received.DeliveryCount < options.MaxDeliveries)
-                {
-                    // Leave this and the remaining tasks for a later delivery; what is done stays done.
-                    retryable = ex;
-                    break;
-                }
-
-                outcome = new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, $"gave up after {received.DeliveryCount} attempts: {ex.Message}");
-            }
-
-            Account(task, outcome);
-            recorded.Add(outcomes.RecordAsync(outcome));
-        }
-
-        // Acknowledge once the outcomes are durable, without holding this worker: it moves on to the
-        // next message while the outcome writer commits the batch.
-        await settleSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var settle = SettleAsync(received, recorded, retryable, stop);
-        settling.TryAdd(settle, 0);
-        _ = settle.ContinueWith(
-            done =>
-            {
-                settling.TryRemove(done, out _);
-                settleSlots.Release();
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    private async Task SettleAsync(ReceivedMessage received, List<Task> recorded, StoreException? retryable, CancellationTokenSource stop)
-    {
-        try
-        {
-            await Task.WhenAll(recorded).ConfigureAwait(false);
-            if (retryable is null)
-            {
-                await queue.AckAsync(received, CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-
-            LogRedelivery(received.DeliveryCount, retryable.Message);
-            var delay = retryable.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, received.DeliveryCount)));
-            await queue.ReleaseAsync(received, delay, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // The state store failed: nothing more can be recorded, so stop the role.
-            Interlocked.CompareExchange(ref settleFailure, ex, null);
-            await stop.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
-    private void Account(WorkTask task, TaskOutcome outcome)
-    {
-        switch (outcome.Status)
-        {
-            case WorkTaskStatus.Done:
-                progress.AddCopied();
-                HeavySyncTelemetry.ObjectsCopied.Add(1);
-                HeavySyncTelemetry.BytesCopied.Add(task.Size);
-                break;
-            case WorkTaskStatus.Vanished:
-                progress.AddVanished();
-                LogVanished(task.Key.Length);
-                break;
-            case WorkTaskStatus.Failed:
-                progress.AddFailed();
-                HeavySyncTelemetry.ObjectsFailed.Add(1);
-                LogFailed(outcome.Error ?? "unknown error");
-                break;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch will be retried (delivery {Delivery}): {Cause}")]
-    private partial void LogRedelivery(int delivery, string cause);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Source object vanished since listing (key of {Length} characters); skipped")]
-    private partial void LogVanished(int length);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Copy failed: {Cause}")]
-    private partial void LogFailed(string cause);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stop requested: finishing messages in flight (up to {Seconds} s), taking no new ones")]
+    private partial void LogDraining(double seconds);
 }

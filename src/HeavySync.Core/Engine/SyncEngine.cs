@@ -49,19 +49,9 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             }
 
             await CopyAsync(run, source, destination, options, progress, cancellationToken).ConfigureAwait(false);
-            await state.SetRunPhaseAsync(run.Id, RunPhase.Finalizing, null, cancellationToken).ConfigureAwait(false);
-            run = await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var finalizer = new Finalizer(state, options, progress, loggers.CreateLogger<Finalizer>());
-        var final = await finalizer.FinalizeAsync(run, destination, cancellationToken).ConfigureAwait(false);
-        long pruned = 0;
-        if (options.PruneVersionsOlderThan is { } age && destination is IRunMaintenance versions && final.Verdict != DeletionVerdict.Refused)
-        {
-            pruned = await versions.PruneNoncurrentVersionsAsync(clock.GetUtcNow() - age, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await CompleteAsync(run, plan, final, pruned, progress, cancellationToken).ConfigureAwait(false);
+        return await new RunFinisher(state, loggers, clock).FinishAsync(run, destination, options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task CopyAsync(RunRecord run, IObjectStore source, IObjectStore destination, SyncOptions options, SyncProgress progress, CancellationToken cancellationToken)
@@ -85,7 +75,8 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             requests.Governor = governor;
         }
 
-        var copier = new Copier(queue, executor, outcomes, state, options, progress, loggers.CreateLogger<Copier>(), governor);
+        var contexts = new SingleRunContextSource(new CopyContext(executor, outcomes));
+        var copier = new Copier(queue, contexts, state, CopierOptions.From(options), progress, loggers.CreateLogger<Copier>(), governor);
         var publisher = new TaskPublisher(state, queue, options);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -160,53 +151,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         return new SyncResult(SyncOutcome.InSync, run.JobId, run.Id, plan, null, "dry run: nothing changed") { Report = lines };
     }
 
-    private async Task<SyncResult> CompleteAsync(RunRecord run, PlanSummary plan, FinalizeResult final, long pruned, SyncProgress progress, CancellationToken cancellationToken)
-    {
-        var counters = await state.GetCountersAsync(run.Id, cancellationToken).ConfigureAwait(false);
-        var failedTasks = counters.Failed > 0
-            ? (await state.GetTasksAsync(run.Id, TaskAction.Copy, WorkTaskStatus.Failed, 0, 20, cancellationToken).ConfigureAwait(false))
-                .Concat(await state.GetTasksAsync(run.Id, TaskAction.Delete, WorkTaskStatus.Failed, 0, 20, cancellationToken).ConfigureAwait(false))
-                .ToList()
-            : [];
-        var report = new List<string>
-        {
-            $"run {run.Number}: source {plan.SourceObjects} objects ({Format.Bytes(plan.SourceBytes)}), destination {plan.DestinationObjects} objects before the run",
-            $"copied {counters.CopyDone} objects ({Format.Bytes(counters.CopyDoneBytes)}), unchanged {plan.UnchangedObjects}, vanished {counters.CopyVanished}, failed {counters.CopyFailed}",
-            final.Verdict switch
-            {
-                DeletionVerdict.None => "deleted 0 objects",
-                DeletionVerdict.Deleted => $"deleted {final.Deleted} objects" + (final.DeleteFailed > 0 ? $", {final.DeleteFailed} deletions failed" : string.Empty),
-                _ => final.Reason ?? string.Empty,
-            },
-        };
-        if (pruned > 0)
-        {
-            report.Add($"pruned {pruned} noncurrent versions");
-        }
-
-        if (progress.SkippedKeys > 0)
-        {
-            report.Add($"skipped {progress.SkippedKeys} directory-marker keys a file system cannot hold");
-        }
-
-        var outcome = final.Verdict == DeletionVerdict.Refused ? SyncOutcome.Refused
-            : counters.Failed > 0 ? SyncOutcome.Failures
-            : SyncOutcome.InSync;
-        var phase = outcome == SyncOutcome.Refused ? RunPhase.Refused : RunPhase.Done;
-        await state.SetRunPhaseAsync(run.Id, phase, string.Join('\n', report), cancellationToken).ConfigureAwait(false);
-        await state.DeleteOldRunDataAsync(run.JobId, run.Id, cancellationToken).ConfigureAwait(false);
-        progress.Phase = "done";
-
-        var message = outcome switch
-        {
-            SyncOutcome.Refused => "refused: " + final.Reason,
-            SyncOutcome.Failures => $"{counters.Failed} objects failed; see the list above or 'heavysync status'",
-            _ => "in sync",
-        };
-        return new SyncResult(outcome, run.JobId, run.Id, plan, counters, message) { Report = report, FailedTasks = failedTasks };
-    }
-
-    private static TimeSpan MtimeTolerance(IObjectStore source, IObjectStore destination)
+    internal static TimeSpan MtimeTolerance(IObjectStore source, IObjectStore destination)
     {
         var a = source.Capabilities.MtimePrecision;
         var b = destination.Capabilities.MtimePrecision;

@@ -8,20 +8,26 @@ namespace HeavySync.Engine;
 /// <summary>
 /// Publishes a run's pending copy tasks in batched messages (bounded by task count and bytes),
 /// paging through the state store so memory stays bounded. Re-publishing after a crash is safe:
-/// copiers skip tasks that are already done (invariant 2).
+/// copiers skip tasks that are already done (invariant 2). For a durable queue the publisher saves a
+/// checkpoint after each page, so a restarted publisher does not send the same tasks again.
 /// </summary>
 public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptions options)
 {
     private const int PageSize = 2_000;
 
-    /// <summary>Publishes every pending copy task of the run; returns the number of tasks published.</summary>
-    public async Task<long> PublishPendingAsync(RunRecord run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the run's pending copy tasks; returns the number published. With
+    /// <paramref name="durableQueue"/> it starts after the run's saved checkpoint and advances it;
+    /// otherwise (an in-process queue that died with the last process) it publishes every pending task.
+    /// </summary>
+    public async Task<long> PublishPendingAsync(RunRecord run, CancellationToken cancellationToken, bool durableQueue = false)
     {
-        using var activity = HeavySyncTelemetry.Source.StartActivity("publish");
+        using var activity = HeavySyncTelemetry.Source.StartActivity("publish", ActivityKind.Producer);
+        activity?.SetTag(TelemetryTags.Job, run.JobId);
         activity?.SetTag(TelemetryTags.Run, run.Id);
         var traceParent = activity?.Id ?? Activity.Current?.Id;
         long published = 0;
-        long afterId = 0;
+        long afterId = durableQueue ? run.PublishedThrough : 0;
         var tasks = new List<WorkTask>(options.TasksPerMessage);
         long bytes = 0;
         while (true)
@@ -47,15 +53,33 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
             }
 
             afterId = page[^1].Id;
-            published += page.Count;
-            await queue.PublishAsync(messages, cancellationToken).ConfigureAwait(false);
+            published += await PublishAsync(run, messages, durableQueue, cancellationToken).ConfigureAwait(false);
         }
 
         if (tasks.Count > 0)
         {
-            await queue.PublishAsync([new WorkMessage(run.JobId, run.Id, tasks, traceParent)], cancellationToken).ConfigureAwait(false);
+            published += await PublishAsync(run, [new WorkMessage(run.JobId, run.Id, tasks, traceParent)], durableQueue, cancellationToken).ConfigureAwait(false);
         }
 
+        activity?.SetTag("messaging.batch.message_count", published);
         return published;
+    }
+
+    private async Task<long> PublishAsync(RunRecord run, List<WorkMessage> messages, bool durableQueue, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return 0;
+        }
+
+        await queue.PublishAsync(messages, cancellationToken).ConfigureAwait(false);
+        if (durableQueue)
+        {
+            // Only after the queue has the messages: a crash in between re-sends them (harmless),
+            // never skips them.
+            await state.SetPublishCheckpointAsync(run.Id, messages[^1].Tasks[^1].TaskId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return messages.Sum(m => (long)m.Tasks.Count);
     }
 }

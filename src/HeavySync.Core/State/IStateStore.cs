@@ -70,6 +70,13 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Counts the run's tasks by action and status.</summary>
     Task<RunCounters> GetCountersAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Saves how far the run's copy tasks have been published to a durable queue: a publisher that
+    /// restarts continues after <paramref name="publishedThrough"/>. Setting it lower re-publishes
+    /// the pending tasks above the new value (retrying failed tasks).
+    /// </summary>
+    Task SetPublishCheckpointAsync(long runId, long publishedThrough, CancellationToken cancellationToken);
+
     /// <summary>Moves a run to a phase, with an optional final report.</summary>
     Task SetRunPhaseAsync(long runId, RunPhase phase, string? report, CancellationToken cancellationToken);
 

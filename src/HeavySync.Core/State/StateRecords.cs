@@ -39,6 +39,8 @@ public sealed record RunRecord
     public DateTimeOffset? FinishedAt { get; init; }
     /// <summary>The final report, once finished (plain text).</summary>
     public string? Report { get; init; }
+    /// <summary>Copy tasks with ids up to this one have been published to a durable queue (0: none).</summary>
+    public long PublishedThrough { get; init; }
 
     public bool IsFinished => Phase is RunPhase.Done or RunPhase.Refused or RunPhase.DryRun;
 }

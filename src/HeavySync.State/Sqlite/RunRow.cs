@@ -25,6 +25,7 @@ internal sealed class RunRow
     public long StartedAt { get; set; }
     public long? FinishedAt { get; set; }
     public string? Report { get; set; }
+    public long PublishedThrough { get; set; }
 
     public PlanSummary? Plan => PlanSourceObjects is null
         ? null
@@ -55,5 +56,6 @@ internal sealed class RunRow
         StartedAt = SqliteRows.Time(StartedAt),
         FinishedAt = SqliteRows.Time(FinishedAt),
         Report = Report,
+        PublishedThrough = PublishedThrough,
     };
 }

@@ -26,13 +26,15 @@ public sealed partial class SqliteStateStore
                     $"state file {Path} has schema version {current}, newer than this build supports ({LatestSchemaVersion}); upgrade heavysync");
             }
 
-            foreach (var (version, script) in Migrations.Where(m => m.Version > current))
+            // Every embedded migration not yet recorded is applied, in order: numbers may have gaps
+            // (migrations written on parallel branches), and one that landed late still runs.
+            foreach (var (version, script) in Migrations)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var transaction = c.BeginTransaction(deferred: false);
 
                 // Another process may have migrated while this one waited for the write lock.
-                if (c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: transaction) >= version)
+                if (c.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, transaction) > 0)
                 {
                     continue;
                 }
@@ -94,9 +96,9 @@ public sealed partial class SqliteStateStore
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0 || migrations.Select((m, i) => m.Version != i + 1).Any(gap => gap))
+        if (migrations.Count == 0 || migrations.Select(m => m.Version).Distinct().Count() != migrations.Count)
         {
-            throw new InvalidOperationException("the embedded SQLite migrations must be numbered 1, 2, 3... without gaps");
+            throw new InvalidOperationException("the embedded SQLite migrations must have distinct numbers");
         }
 
         return migrations;

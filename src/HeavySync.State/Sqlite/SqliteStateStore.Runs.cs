@@ -61,6 +61,14 @@ public sealed partial class SqliteStateStore
             return 0;
         }, cancellationToken);
 
+    /// <inheritdoc />
+    public Task SetPublishCheckpointAsync(long runId, long publishedThrough, CancellationToken cancellationToken) =>
+        UseAsync(c =>
+        {
+            var updated = c.Execute("UPDATE runs SET published_through = @publishedThrough WHERE id = @runId", new { runId, publishedThrough });
+            return updated == 1 ? 0 : throw new StateStoreException($"run {runId} not found in state file {Path}");
+        }, cancellationToken);
+
     private RunRecord ReadRun(SqliteConnection connection, SqliteTransaction? transaction, long runId) =>
         connection.QuerySingleOrDefault<RunRow>(
             $"SELECT {SqliteRows.RunColumns} FROM runs WHERE id = @runId", new { runId }, transaction)?.ToRecord()

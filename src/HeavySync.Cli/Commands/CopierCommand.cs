@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using HeavySync.Cli.Configuration;
+using HeavySync.Cli.Hosting;
+using HeavySync.Cli.Output;
+using HeavySync.Engine;
+
+namespace HeavySync.Cli.Commands;
+
+/// <summary><c>heavysync copier</c>: the long-running, stateless worker that executes copy tasks of every job.</summary>
+internal static class CopierCommand
+{
+    public static Command Create()
+    {
+        var cluster = new ClusterOptions();
+        cluster.Bind(new Option<int?>("--concurrency", "-j") { Description = "Messages worked on at once (default 16). [HEAVYSYNC_CONCURRENCY]" }, "concurrency");
+        cluster.Bind(new Option<int?>("--max-deliveries") { Description = "Deliveries of a message before its remaining tasks are recorded failed (default 5). [HEAVYSYNC_MAX_DELIVERIES]" }, "max_deliveries");
+        cluster.Bind(new Option<string?>("--idle-exit") { Description = "Exit after this long without work (e.g. 30s, 10m). Default: run until stopped. [HEAVYSYNC_IDLE_EXIT]" }, "idle_exit");
+        cluster.Bind(new Option<string?>("--drain-timeout") { Description = "On SIGTERM, how long messages in flight may take to finish before they are released for redelivery (default 25s). [HEAVYSYNC_DRAIN_TIMEOUT]" }, "drain_timeout");
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines." };
+        var command = new Command("copier", "Cluster role: receive copy tasks from the queue and execute them, for every job, until stopped. " +
+            "Stateless: run as many as you like. SIGTERM (or Ctrl-C) stops taking work, lets work in flight finish within --drain-timeout, " +
+            "releases the rest for redelivery, and exits 0.")
+        {
+            quiet,
+        };
+        cluster.AddTo(command);
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
+        {
+            var settings = cluster.Shared.Load(parse);
+            var options = new CopierOptions
+            {
+                Concurrency = settings.GetInt("concurrency", 16, 1, 1024),
+                MaxDeliveries = settings.GetInt("max_deliveries", 5, 1, 1000),
+                DrainTimeout = Duration(settings, "drain_timeout") ?? TimeSpan.FromSeconds(25),
+            };
+            var idleExit = Duration(settings, "idle_exit");
+
+            // SIGTERM asks for a graceful stop, like the first Ctrl-C; a second signal aborts.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var abort = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                if (stop.IsCancellationRequested)
+                {
+                    abort.Cancel();
+                }
+
+                stop.Cancel();
+            });
+
+            await using var state = await ClusterState.OpenAsync(settings, CancellationToken.None);
+            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose));
+            await using var queue = await QueueFactory.OpenAsync(settings, host, CancellationToken.None);
+            var progress = new SyncProgress { Phase = "copying" };
+            var governor = new ConcurrencyGovernor(options.Concurrency, TimeProvider.System);
+            host.Requests.Governor = governor;
+            await using (var contexts = new JobCopyContextSource(state, host.OpenJobAsync, onBytes: progress.AddBytes))
+            await using (new ProgressReporter(progress, parse.GetValue(quiet), TimeSpan.FromSeconds(settings.GetInt("progress_interval", 30, 1, 3600))))
+            {
+                var copier = new Copier(queue, contexts, state, options, progress, host.Loggers.CreateLogger<Copier>(), governor);
+                var idle = new IdleDetector(progress, queue, idleExit);
+                await copier.RunAsync(idle.IsIdleAsync, stop.Token, abort.Token);
+            }
+
+            Console.WriteLine($"copier stopped: copied {progress.Copied} objects ({Format.Bytes(progress.CopiedBytes)}), {progress.Failed} failed, {progress.Vanished} vanished");
+            Summary.PrintRequests(host.Requests);
+            return ExitCodes.InSync;
+        }, ct));
+        return command;
+    }
+
+    private static TimeSpan? Duration(CliSettings settings, string key) =>
+        settings.GetString(key) is { } text
+            ? SyncSettings.ParseDuration(text) ?? throw new UsageException($"--{key.Replace('_', '-')}: '{text}' is not a duration like 30s, 10m or 2h")
+            : null;
+}

@@ -1,0 +1,31 @@
+using HeavySync.Copy;
+using HeavySync.Queue;
+
+namespace HeavySync.Engine;
+
+/// <summary>What a copier needs to execute the tasks of one run: the stores' executor and the run's outcome writer.</summary>
+/// <param name="Executor">Copies objects between the run's source and destination.</param>
+/// <param name="Outcomes">Batches the run's outcomes into the state store.</param>
+public sealed record CopyContext(CopyExecutor Executor, OutcomeWriter Outcomes);
+
+/// <summary>
+/// Finds the <see cref="CopyContext"/> of a message's run: one fixed context on one machine, a cache
+/// of opened stores per job in a cluster copier that serves every job.
+/// </summary>
+public interface ICopyContextSource
+{
+    /// <summary>
+    /// The context for <paramref name="message"/>'s run, or null when the message is obsolete (its job
+    /// was deleted): the copier then acknowledges it without work. Store errors (a missing bucket,
+    /// bad credentials) are thrown as <see cref="Storage.StoreException"/>.
+    /// </summary>
+    ValueTask<CopyContext?> GetAsync(WorkMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>One run, one pair of stores: the one-machine case.</summary>
+public sealed class SingleRunContextSource(CopyContext context) : ICopyContextSource
+{
+    /// <inheritdoc />
+    public ValueTask<CopyContext?> GetAsync(WorkMessage message, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<CopyContext?>(context);
+}
