@@ -4,6 +4,7 @@ using HeavySync.Cli.Configuration;
 using HeavySync.Cli.Hosting;
 using HeavySync.Cli.Output;
 using HeavySync.Engine;
+using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Cli.Commands;
 

@@ -23,6 +23,36 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>All jobs, oldest first.</summary>
     Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates a named job. When an unnamed job for the same pair exists (made by an earlier
+    /// <c>heavysync sync</c>), that job takes the name and options and keeps its runs and ledger.
+    /// Throws <see cref="StateStoreException"/> when the name is taken ("job 'x' already exists") or
+    /// the pair belongs to another named job ("job 'y' already syncs A to B").
+    /// </summary>
+    Task<JobRecord> CreateNamedJobAsync(string name, string source, string destination, string optionsJson, CancellationToken cancellationToken);
+
+    /// <summary>The job with this name, or null.</summary>
+    Task<JobRecord?> FindJobByNameAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>A job by id; throws <see cref="StateStoreException"/> when missing.</summary>
+    Task<JobRecord> GetJobAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a job's options JSON; throws <see cref="StateStoreException"/> when the job is missing.</summary>
+    Task UpdateJobOptionsAsync(long jobId, string optionsJson, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes a job and everything of it: runs, manifests, tasks, ledger and (in a store that holds
+    /// the queue) the queue messages of its runs. False when the job does not exist.
+    /// </summary>
+    Task<bool> DeleteJobAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the job's <paramref name="kind"/> lock, held across processes and machines until the
+    /// returned handle is disposed or the holding process dies; null when another holder has it (no
+    /// waiting). Keeps two listers, or two finalizers, of one job from running at once.
+    /// </summary>
+    Task<IAsyncDisposable?> TryLockJobAsync(long jobId, JobLockKind kind, CancellationToken cancellationToken);
+
     /// <summary>The newest unfinished run of a job (excluding dry runs), or null.</summary>
     Task<RunRecord?> GetOpenRunAsync(long jobId, CancellationToken cancellationToken);
 
@@ -76,6 +106,17 @@ public interface IStateStore : IAsyncDisposable
     /// the pending tasks above the new value (retrying failed tasks).
     /// </summary>
     Task SetPublishCheckpointAsync(long runId, long publishedThrough, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts the run's failed tasks back to pending (attempts 0, error cleared) and returns how many.
+    /// When any was reset, a run in <see cref="RunPhase.Finalizing"/> or <see cref="RunPhase.Done"/>
+    /// goes back to <see cref="RunPhase.Copying"/> (finish time and report cleared): the one move a
+    /// run makes backwards. Throws <see cref="StateStoreException"/> when the run is missing.
+    /// </summary>
+    Task<int> RetryFailedAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>Runs not finished and not dry runs, across all jobs, oldest first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken cancellationToken);
 
     /// <summary>Moves a run to a phase, with an optional final report.</summary>
     Task SetRunPhaseAsync(long runId, RunPhase phase, string? report, CancellationToken cancellationToken);

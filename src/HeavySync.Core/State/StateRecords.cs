@@ -2,10 +2,18 @@ using HeavySync.Planning;
 
 namespace HeavySync.State;
 
-/// <summary>A named (source, destination) pair. Persistent across runs.</summary>
-public sealed record JobRecord(long Id, string Source, string Destination, DateTimeOffset CreatedAt);
+/// <summary>A (source, destination) pair, persistent across runs; named when created by <c>heavysync job create</c>.</summary>
+public sealed record JobRecord(long Id, string Source, string Destination, DateTimeOffset CreatedAt)
+{
+    /// <summary>The job's name, unique in the store; null for a job made implicitly by <c>heavysync sync</c>.</summary>
+    public string? Name { get; init; }
 
-/// <summary>Where a run stands. A run moves forward only: Listing → Copying → Finalizing → one of the ends.</summary>
+    /// <summary>The job's options as opaque JSON the CLI owns; null when none were stored.</summary>
+    public string? OptionsJson { get; init; }
+}
+
+/// <summary>Where a run stands. A run moves forward only: Listing → Copying → Finalizing → one of the ends
+/// (the one exception: <see cref="IStateStore.RetryFailedAsync"/> takes Finalizing or Done back to Copying).</summary>
 public enum RunPhase
 {
     Listing = 0,

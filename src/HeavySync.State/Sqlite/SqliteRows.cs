@@ -9,7 +9,7 @@ namespace HeavySync.State.Sqlite;
 /// </summary>
 internal static class SqliteRows
 {
-    internal const string JobColumns = "id AS Id, source AS Source, destination AS Destination, created_at AS CreatedAt";
+    internal const string JobColumns = "id AS Id, source AS Source, destination AS Destination, created_at AS CreatedAt, name AS Name, options_json AS OptionsJson";
 
     internal const string RunColumns =
         "id AS Id, job_id AS JobId, number AS Number, phase AS Phase, source_listed AS SourceListed, " +

@@ -102,6 +102,28 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_Version1File_MigratesKeepingJobsUnnamed()
+    {
+        var path = NewPath();
+        using (var stream = typeof(SqliteStateStore).Assembly.GetManifestResourceStream("HeavySync.State.Sqlite.Migrations.0001_initial.sql")!)
+        using (var reader = new StreamReader(stream))
+        {
+            CreateForeignDatabase(path,
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);" +
+                "INSERT INTO schema_version VALUES (1, 0);" + reader.ReadToEnd() +
+                "INSERT INTO jobs (source, destination, created_at) VALUES ('s3://a', 's3://b', 0);");
+        }
+
+        await using var store = await SqliteStateStore.OpenAsync(path, CancellationToken.None);
+
+        var old = Assert.Single(await store.ListJobsAsync(CancellationToken.None));
+        Assert.Equal((null, null), (old.Name, old.OptionsJson));
+        var named = await store.CreateNamedJobAsync("n", "s3://a", "s3://b", "{}", CancellationToken.None);
+        Assert.Equal(old.Id, named.Id);
+        Assert.Equal(SqliteStateStore.LatestSchemaVersion, Scalar(path, "SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact]
     public async Task OpenAsync_Pragmas_WalAndForeignKeys()
     {
         var path = NewPath();
