@@ -18,7 +18,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-await using var server = await SqsTestServer.StartAsync(port);
+await using var server = await SqsTestServerHost.StartAsync(port);
 Console.WriteLine(server.Url);
 Console.Out.Flush();
 await server.WaitForShutdownAsync();

@@ -15,11 +15,11 @@ namespace HeavySync.SqsTestServer;
 /// (<c>X-Amz-Target: AmazonSQS.ACTION</c>). Queues live in memory. Requests are counted by action
 /// (<see cref="RequestCounts"/>); <see cref="Faults"/> injects failures for client tests.
 /// </summary>
-public sealed class SqsTestServer : IAsyncDisposable
+public sealed class SqsTestServerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SqsTestServer(WebApplication app, string url, QueueStore store, SqsFaultInjection faults, ConcurrentDictionary<string, long> counts)
+    private SqsTestServerHost(WebApplication app, string url, QueueStore store, SqsFaultInjection faults, ConcurrentDictionary<string, long> counts)
     {
         _app = app;
         Url = url;
@@ -44,7 +44,7 @@ public sealed class SqsTestServer : IAsyncDisposable
     public long CountOf(string action) => RequestCounts.TryGetValue(action, out var n) ? n : 0;
 
     /// <summary>Starts a server on 127.0.0.1:<paramref name="port"/> (0: a free port).</summary>
-    public static async Task<SqsTestServer> StartAsync(int port = 0, CancellationToken cancellationToken = default)
+    public static async Task<SqsTestServerHost> StartAsync(int port = 0, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -56,7 +56,7 @@ public sealed class SqsTestServer : IAsyncDisposable
         var handler = new SqsRequestHandler(store, faults, counts);
         app.MapPost("/", handler.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new SqsTestServer(app, ResolveUrl(app), store, faults, counts);
+        return new SqsTestServerHost(app, ResolveUrl(app), store, faults, counts);
     }
 
     /// <summary>Completes when the host is asked to stop (SIGINT / SIGTERM).</summary>
