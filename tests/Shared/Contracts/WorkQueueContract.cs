@@ -250,6 +250,75 @@ public abstract class WorkQueueContract : IAsyncLifetime
         Assert.Equal(sent.Tasks, received.Message.Tasks);
     }
 
+    [Fact]
+    public async Task ReleaseAsync_EachRedelivery_DeliveryCountGrowsByOneSoConsumersCanDeadLetterAfterN()
+    {
+        var queue = await NewQueueAsync(LongLease);
+        await queue.PublishAsync([Message(8)], CancellationToken.None);
+
+        var counts = new List<int>();
+        for (var delivery = 0; delivery < 4; delivery++)
+        {
+            var received = await ReceiveOneAsync(queue);
+            counts.Add(received.DeliveryCount);
+            if (delivery < 3)
+            {
+                await queue.ReleaseAsync(received, TimeSpan.Zero, CancellationToken.None);
+            }
+            else
+            {
+                await queue.AckAsync(received, CancellationToken.None);
+            }
+        }
+
+        Assert.Equal([1, 2, 3, 4], counts);
+        await AssertDepthReachesZeroAsync(queue);
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_ConsumersAbandonSomeLeases_EveryMessageRedeliveredAndAckedNoneLost()
+    {
+        const int count = 40;
+        var queue = await NewQueueAsync(ShortLease);
+        await queue.PublishAsync([.. Enumerable.Range(1, count).Select(Message)], CancellationToken.None);
+        var acked = new ConcurrentDictionary<long, int>();
+        var abandoned = new ConcurrentDictionary<long, byte>();
+        var redeliveredCounts = new ConcurrentDictionary<long, int>();
+        using var stop = new CancellationTokenSource(ShortLease * 2 + DeliveryTimeout * 2);
+
+        var consumers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (acked.Count < count && !stop.IsCancellationRequested)
+            {
+                foreach (var received in await queue.ReceiveAsync(5, TimeSpan.FromMilliseconds(300), stop.Token))
+                {
+                    var id = received.Message.RunId;
+                    if (id % 4 == 0 && abandoned.TryAdd(id, 0))
+                    {
+                        // A consumer that dies holding the lease: no ack, no release.
+                        continue;
+                    }
+
+                    if (abandoned.ContainsKey(id))
+                    {
+                        redeliveredCounts[id] = received.DeliveryCount;
+                    }
+
+                    await queue.AckAsync(received, stop.Token);
+                    acked.AddOrUpdate(id, 1, (_, n) => n + 1);
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(consumers);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), acked.Keys.Order());
+        Assert.All(acked, pair => Assert.Equal(1, pair.Value));
+        Assert.Equal(count / 4, abandoned.Count);
+        Assert.All(redeliveredCounts, pair => Assert.True(pair.Value >= 2, $"message {pair.Key} redelivered with count {pair.Value}"));
+        Assert.Equal(count / 4, redeliveredCounts.Count);
+        await AssertDepthReachesZeroAsync(queue);
+    }
+
     /// <summary>Creates a queue through the factory and disposes it after the test.</summary>
     protected async Task<IWorkQueue> NewQueueAsync(TimeSpan leaseDuration)
     {
