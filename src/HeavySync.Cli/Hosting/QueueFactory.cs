@@ -1,0 +1,46 @@
+using HeavySync.Aws.Sqs;
+using HeavySync.Cli.Commands;
+using HeavySync.Cli.Configuration;
+using HeavySync.Queue;
+
+namespace HeavySync.Cli.Hosting;
+
+/// <summary>Opens the work queue the <c>queue</c> setting names (DESIGN.md §10).</summary>
+internal static class QueueFactory
+{
+    /// <summary>The queue of a cluster role. Bad values are usage errors.</summary>
+    public static ValueTask<IWorkQueue> OpenAsync(CliSettings settings, CliHost host, CancellationToken cancellationToken)
+    {
+        var queue = settings.GetString("queue")
+            ?? throw new UsageException("no queue given: use --queue postgres, an SQS queue URL or pubsub://projects/P/subscriptions/S, or set HEAVYSYNC_QUEUE");
+        if (queue.Equals("inprocess", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--queue inprocess lives inside one 'heavysync sync' process; cluster roles need postgres, an SQS queue URL or pubsub://...");
+        }
+
+        if (queue.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || queue.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return ValueTask.FromResult<IWorkQueue>(OpenSqs(queue, settings, host));
+        }
+
+        throw new UsageException($"--queue '{queue}' is not postgres, an SQS queue URL (https://...) or pubsub://projects/P/subscriptions/S");
+    }
+
+    private static SqsWorkQueue OpenSqs(string url, CliSettings settings, CliHost host)
+    {
+        var options = new SqsQueueOptions
+        {
+            Endpoint = settings.GetString("queue_endpoint"),
+            Region = settings.GetString("queue_region"),
+            Profile = settings.GetString("queue_profile"),
+        };
+        try
+        {
+            return SqsWorkQueue.Create(url, options, observer: host.Requests, loggerFactory: host.Loggers);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--queue: " + ex.Message);
+        }
+    }
+}
