@@ -26,13 +26,16 @@ public sealed partial class SqliteStateStore
                     $"state file {Path} has schema version {current}, newer than this build supports ({LatestSchemaVersion}); upgrade heavysync");
             }
 
-            foreach (var (version, script) in Migrations.Where(m => m.Version > current))
+            // Versions may have gaps (migrations written in parallel land in any order): apply every
+            // migration not yet recorded, oldest first, rather than only those above the highest.
+            var applied = current == 0 ? [] : c.Query<int>("SELECT version FROM schema_version").ToHashSet();
+            foreach (var (version, script) in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var transaction = c.BeginTransaction(deferred: false);
 
                 // Another process may have migrated while this one waited for the write lock.
-                if (c.ExecuteScalar<int?>("SELECT MAX(version) FROM schema_version", transaction: transaction) >= version)
+                if (c.ExecuteScalar<int>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, transaction) > 0)
                 {
                     continue;
                 }
@@ -94,9 +97,9 @@ public sealed partial class SqliteStateStore
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0 || migrations.Select((m, i) => m.Version != i + 1).Any(gap => gap))
+        if (migrations.Count == 0 || migrations[0].Version != 1 || migrations.Zip(migrations.Skip(1)).Any(p => p.First.Version == p.Second.Version))
         {
-            throw new InvalidOperationException("the embedded SQLite migrations must be numbered 1, 2, 3... without gaps");
+            throw new InvalidOperationException("the embedded SQLite migrations must start at 1 and have distinct numbers");
         }
 
         return migrations;
