@@ -55,9 +55,17 @@ public sealed partial class GcsEmulatorGaps
         response.ContentLength64 = 0;
     }
 
+    /// <summary>Delay before each chunk PUT is read (slows uploads so a test can kill a run mid-upload); zero by default.</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
     private async Task ResumableChunkAsync(HttpListenerRequest request, HttpListenerResponse response, string id)
     {
         var session = _sessions[id];
+        if (ChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ChunkDelay);
+        }
+
         var range = request.Headers["Content-Range"] ?? string.Empty;
         var body = new MemoryStream();
         await request.InputStream.CopyToAsync(body);
