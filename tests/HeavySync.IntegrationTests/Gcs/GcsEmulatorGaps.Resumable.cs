@@ -31,7 +31,8 @@ public sealed partial class GcsEmulatorGaps
     public int SessionsStarted => _sessions.Count;
 
     /// <summary>Fault injection: the chunk PUT with this 0-based number (over all sessions) persists
-    /// only its first half (rounded down to 256 KiB) and is answered 503; -1 (default) for none.</summary>
+    /// only its first half, rounded down to a multiple of 256 KiB as GCS persists (so nothing of a
+    /// 256 KiB chunk), and is answered 503; -1 (default) for none.</summary>
     public int FailChunkNumber
     {
         get => _failChunk;
