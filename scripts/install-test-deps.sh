@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need, once: Ceph (radosgw + a one-node cluster) for S3,
-# PostgreSQL 15 for cluster-mode state and queue.
+# Installs what the tests need, once: Ceph (radosgw + a one-node cluster) for S3 and PostgreSQL 15
+# from apt, and Google's storage emulator (npm firebase-tools, cached) for GCS.
 set -euo pipefail
 need=()
 command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
@@ -14,3 +14,11 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+}
+"$(dirname "${BASH_SOURCE[0]}")/gcs-emulator/install.sh" >/dev/null

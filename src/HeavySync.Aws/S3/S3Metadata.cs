@@ -1,4 +1,4 @@
-using System.Globalization;
+using HeavySync.Storage;
 
 namespace HeavySync.Aws.S3;
 
@@ -11,53 +11,7 @@ internal static class S3Metadata
     /// <summary>Base64 MD5 of the whole content, for multipart objects whose ETag is not an MD5 (rclone's name).</summary>
     public const string Md5 = "md5chksum";
 
-    private const long TicksPerSecond = TimeSpan.TicksPerSecond;
+    public static string FormatMtime(DateTimeOffset time) => MtimeText.Format(time);
 
-    public static string FormatMtime(DateTimeOffset time)
-    {
-        // A plain decimal (sign, seconds, nine fraction digits), as rclone writes it: before 1970
-        // "-0.100000000" means a tenth of a second before the epoch.
-        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        var sign = ticks < 0 ? "-" : string.Empty;
-        var seconds = Math.DivRem(Math.Abs(ticks), TicksPerSecond, out var rest);
-
-        // Ticks are 100 ns: nine fractional digits, the last two always zero.
-        return string.Create(CultureInfo.InvariantCulture, $"{sign}{seconds}.{rest * 100:D9}");
-    }
-
-    public static DateTimeOffset? ParseMtime(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        var text = value.Trim();
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        var wholePart = dot < 0 ? text : text[..dot];
-        if (!long.TryParse(wholePart, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
-            || seconds is < -62_135_596_800L or > 253_402_300_799L)
-        {
-            return null;
-        }
-
-        long ticks = 0;
-        if (dot >= 0)
-        {
-            var fraction = text[(dot + 1)..];
-            if (fraction.Length == 0 || !fraction.All(char.IsAsciiDigit))
-            {
-                return null;
-            }
-
-            var padded = fraction.Length >= 7 ? fraction[..7] : fraction.PadRight(7, '0');
-            ticks = long.Parse(padded, NumberStyles.None, CultureInfo.InvariantCulture);
-            if (text.StartsWith('-'))
-            {
-                ticks = -ticks;
-            }
-        }
-
-        return DateTimeOffset.UnixEpoch.AddTicks((seconds * TicksPerSecond) + ticks);
-    }
+    public static DateTimeOffset? ParseMtime(string? value) => MtimeText.Parse(value);
 }

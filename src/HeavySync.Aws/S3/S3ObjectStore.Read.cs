@@ -50,7 +50,12 @@ public sealed partial class S3ObjectStore
         {
             // Dropping this one connection is cheaper than serialising a large download behind it.
             response.Dispose();
-            return new ParallelRangeReadStream(this, key, etag, total, _options.ReadChunkBytes, _options.ReadParallelism, cancellationToken);
+            return new ParallelRangeReadStream(
+                (from, buffer, count, token) => ReadRangeAsync(key, from, buffer, count, etag, token),
+                total,
+                _options.ReadChunkBytes,
+                _options.ReadParallelism,
+                cancellationToken);
         }
 
         return new ResumableReadStream(this, key, etag, response, offset, stop, _options.MaxAttempts, _options.BodyReadTimeout);

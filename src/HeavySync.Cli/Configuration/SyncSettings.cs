@@ -28,6 +28,8 @@ internal static class SyncSettings
         shared.Bind(new Option<string?>("--prune-versions-older-than") { Description = "On a versioned destination, delete noncurrent versions older than this (e.g. 30d, 12h, 90m)." }, "prune_versions_older_than");
         shared.Bind(new Option<string?>("--s3-part-size") { Description = "Smallest multipart part for S3 uploads, e.g. 8MiB (default 8MiB; grows to stay within 10,000 parts). [HEAVYSYNC_S3_PART_SIZE]" }, "s3_part_size");
         shared.Bind(new Option<string?>("--s3-multipart-threshold") { Description = "S3 uploads larger than this use multipart (default 16MiB). [HEAVYSYNC_S3_MULTIPART_THRESHOLD]" }, "s3_multipart_threshold");
+        shared.Bind(new Option<string?>("--gcs-resumable-threshold") { Description = "GCS uploads larger than this use a resumable upload, in chunks (default 16MiB). [HEAVYSYNC_GCS_RESUMABLE_THRESHOLD]" }, "gcs_resumable_threshold");
+        shared.Bind(new Option<string?>("--gcs-chunk-size") { Description = "Bytes per request of a GCS resumable upload, a multiple of 256KiB (default 16MiB). [HEAVYSYNC_GCS_CHUNK_SIZE]" }, "gcs_chunk_size");
     }
 
     public static SyncOptions Bind(CliSettings settings, bool dryRun = false)

@@ -1,4 +1,5 @@
 using HeavySync.Aws.S3;
+using HeavySync.Google.Storage;
 using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
 using HeavySync.Cli.Jobs;
@@ -38,6 +39,7 @@ internal sealed class CliHost : IAsyncDisposable
     [
         new LocalStoreProvider(Loggers),
         new S3StoreProvider(S3Options(settings), Requests, Loggers),
+        new GcsStoreProvider(GcsOptions(settings), Requests, Loggers),
     ];
 
     public CliSettings Settings { get; }
@@ -65,6 +67,35 @@ internal sealed class CliHost : IAsyncDisposable
             }
 
             options = options with { MinPartSizeBytes = bytes };
+        }
+
+        return options;
+    }
+
+    /// <summary>GCS tuning: <c>gcs_resumable_threshold</c> and <c>gcs_chunk_size</c> (sizes like 16MiB).</summary>
+    private static GcsStoreOptions GcsOptions(CliSettings settings)
+    {
+        var options = new GcsStoreOptions();
+        if (settings.GetString("gcs_resumable_threshold") is { } threshold)
+        {
+            var bytes = SizeParser.Parse(threshold, "gcs_resumable_threshold");
+            if (bytes is < 1 or > 512L * 1024 * 1024)
+            {
+                throw new UsageException("--gcs-resumable-threshold must be between 1B and 512MiB (smaller uploads are buffered whole)");
+            }
+
+            options = options with { SimpleUploadThresholdBytes = bytes };
+        }
+
+        if (settings.GetString("gcs_chunk_size") is { } chunk)
+        {
+            var bytes = SizeParser.Parse(chunk, "gcs_chunk_size");
+            if (bytes < GcsStoreOptions.ChunkGranularityBytes || bytes % GcsStoreOptions.ChunkGranularityBytes != 0 || bytes > 1024L * 1024 * 1024)
+            {
+                throw new UsageException("--gcs-chunk-size must be a multiple of 256KiB, at most 1GiB");
+            }
+
+            options = options with { ResumableChunkBytes = (int)bytes };
         }
 
         return options;

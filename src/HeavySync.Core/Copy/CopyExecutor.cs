@@ -27,15 +27,29 @@ public sealed class CopyExecutor
     private readonly ResiliencePipeline retry;
     private readonly IServerSideCopy? serverSide;
     private readonly Action<long>? onBytes;
+    private readonly IUploadSessionStore? uploadSessions;
+    private readonly long jobId;
 
     /// <param name="source">Where objects come from.</param>
     /// <param name="destination">Where they go.</param>
     /// <param name="time">Clock for retries and verification times.</param>
     /// <param name="maxAttempts">Attempts per object in this process (stores retry each request as well).</param>
     /// <param name="onBytes">Told of bytes as they move (progress); server-side copies report at the end.</param>
-    public CopyExecutor(IObjectStore source, IObjectStore destination, TimeProvider? time = null, int maxAttempts = 3, Action<long>? onBytes = null)
+    /// <param name="uploadSessions">Where resumable uploads record their sessions (null: nowhere), so
+    /// an upload a crash interrupted continues on the next attempt.</param>
+    /// <param name="jobId">The job the sessions belong to (with <paramref name="uploadSessions"/>).</param>
+    public CopyExecutor(
+        IObjectStore source,
+        IObjectStore destination,
+        TimeProvider? time = null,
+        int maxAttempts = 3,
+        Action<long>? onBytes = null,
+        IUploadSessionStore? uploadSessions = null,
+        long jobId = 0)
     {
         this.onBytes = onBytes;
+        this.uploadSessions = uploadSessions;
+        this.jobId = jobId;
         this.source = source;
         this.destination = destination;
         this.time = time ?? TimeProvider.System;
@@ -43,7 +57,8 @@ public sealed class CopyExecutor
         retry = new ResiliencePipelineBuilder { TimeProvider = this.time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
+                // A failed precondition means the object changed under us: the next attempt re-stats it.
+                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable || e.Kind == StoreErrorKind.PreconditionFailed),
                 MaxRetryAttempts = Math.Max(0, maxAttempts - 1),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -84,7 +99,7 @@ public sealed class CopyExecutor
             activity?.SetTag(TelemetryTags.Outcome, "vanished");
             return new TaskOutcome(task.TaskId, WorkTaskStatus.Vanished, null, null);
         }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Permanent)
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.PreconditionFailed)
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, ex.Message);
@@ -125,7 +140,7 @@ public sealed class CopyExecutor
         }
         else
         {
-            (written, md5, crc32c) = await StreamAsync(task.Key, current, cancellationToken).ConfigureAwait(false);
+            (written, md5, crc32c) = await StreamAsync(task.Key, current, sourceFingerprint, cancellationToken).ConfigureAwait(false);
         }
 
         return new LedgerEntry(task.Key, sourceFingerprint, Fingerprint.Of(written))
@@ -136,7 +151,7 @@ public sealed class CopyExecutor
         };
     }
 
-    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, CancellationToken cancellationToken)
+    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, string sourceFingerprint, CancellationToken cancellationToken)
     {
         var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
         Stream counted = onBytes is null ? body : new CountingReadStream(body, onBytes);
@@ -145,6 +160,7 @@ public sealed class CopyExecutor
         {
             LastModified = current.LastModified,
             Md5 = current.Md5,
+            UploadSession = uploadSessions is null ? null : new UploadSessionSlot(uploadSessions, jobId, key, sourceFingerprint),
         };
         var written = await destination.WriteAsync(request, hashing, cancellationToken).ConfigureAwait(false);
         hashing.Hasher.Finish();

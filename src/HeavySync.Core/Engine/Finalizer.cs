@@ -119,7 +119,7 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
                 await store.DeleteAsync(task.Key, cancellationToken).ConfigureAwait(false);
                 outcomes.Add(new TaskOutcome(task.Id, WorkTaskStatus.Done, null, null));
             }
-            catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.Transient or StoreErrorKind.Throttled)
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.Transient or StoreErrorKind.Throttled or StoreErrorKind.PreconditionFailed)
             {
                 outcomes.Add(new TaskOutcome(task.Id, WorkTaskStatus.Failed, null, ex.Message));
             }

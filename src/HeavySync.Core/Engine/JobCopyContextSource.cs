@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using HeavySync.Copy;
 using HeavySync.Queue;
 using HeavySync.State;
+using HeavySync.Storage;
 
 namespace HeavySync.Engine;
 
@@ -38,7 +39,7 @@ public sealed class JobCopyContextSource(IStateStore state, JobOpener open, Time
             return null;
         }
 
-        var executor = executors.GetOrAdd(message.JobId, _ => new CopyExecutor(job.Source, job.Destination, time, onBytes: onBytes));
+        var executor = executors.GetOrAdd(message.JobId, _ => new CopyExecutor(job.Source, job.Destination, time, onBytes: onBytes, uploadSessions: state as IUploadSessionStore, jobId: message.JobId));
         var writer = writers.GetOrAdd(message.RunId, runId => new OutcomeWriter(state, runId));
         return new CopyContext(executor, writer);
     }

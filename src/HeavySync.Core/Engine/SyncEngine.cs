@@ -68,7 +68,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         await using var queue = new InProcessWorkQueue(
             new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock);
         await using var outcomes = new OutcomeWriter(state, run.Id);
-        var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes);
+        var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes, uploadSessions: state as IUploadSessionStore, jobId: run.JobId);
         var governor = new ConcurrencyGovernor(options.Concurrency, clock);
         if (requests is not null)
         {

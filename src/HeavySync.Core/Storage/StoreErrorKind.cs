@@ -13,4 +13,7 @@ public enum StoreErrorKind
     Permanent,
     /// <summary>Nothing can work (bucket missing, bad credentials): stop with a one-line cause.</summary>
     Fatal,
+    /// <summary>A precondition the store was asked to check failed (GCS 412: the object's generation is
+    /// no longer the one listed or read): the object changed meanwhile; re-stat and try again.</summary>
+    PreconditionFailed,
 }

@@ -13,4 +13,8 @@ public sealed record WriteRequest(string Key, long Length)
 
     /// <summary>Content type to store, when the source had one.</summary>
     public string? ContentType { get; init; }
+
+    /// <summary>Where a resumable upload may record its session so a later attempt (even after a
+    /// crash) continues it; null when nothing is recorded (the default).</summary>
+    public UploadSessionSlot? UploadSession { get; init; }
 }

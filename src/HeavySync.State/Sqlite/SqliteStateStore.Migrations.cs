@@ -26,15 +26,16 @@ public sealed partial class SqliteStateStore
                     $"state file {Path} has schema version {current}, newer than this build supports ({LatestSchemaVersion}); upgrade heavysync");
             }
 
-            // Every embedded migration not yet recorded is applied, in order: numbers may have gaps
-            // (migrations written on parallel branches), and one that landed late still runs.
-            foreach (var (version, script) in Migrations)
+            // Versions may have gaps (migrations written in parallel land in any order): apply every
+            // migration not yet recorded, oldest first, rather than only those above the highest.
+            var applied = current == 0 ? [] : c.Query<int>("SELECT version FROM schema_version").ToHashSet();
+            foreach (var (version, script) in Migrations.Where(m => !applied.Contains(m.Version)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var transaction = c.BeginTransaction(deferred: false);
 
                 // Another process may have migrated while this one waited for the write lock.
-                if (c.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, transaction) > 0)
+                if (c.ExecuteScalar<int>("SELECT COUNT(*) FROM schema_version WHERE version = @version", new { version }, transaction) > 0)
                 {
                     continue;
                 }
@@ -96,9 +97,9 @@ public sealed partial class SqliteStateStore
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0 || migrations.Select(m => m.Version).Distinct().Count() != migrations.Count)
+        if (migrations.Count == 0 || migrations[0].Version != 1 || migrations.Zip(migrations.Skip(1)).Any(p => p.First.Version == p.Second.Version))
         {
-            throw new InvalidOperationException("the embedded SQLite migrations must have distinct numbers");
+            throw new InvalidOperationException("the embedded SQLite migrations must start at 1 and have distinct numbers");
         }
 
         return migrations;

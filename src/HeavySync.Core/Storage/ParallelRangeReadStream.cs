@@ -1,18 +1,15 @@
 using System.Buffers;
-using HeavySync.Storage;
 
-namespace HeavySync.Aws.S3;
+namespace HeavySync.Storage;
 
 /// <summary>
 /// Reads a whole large object as fixed-size ranges fetched in parallel and yielded in order. Memory
-/// is bounded: at most <c>parallelism</c> pooled chunk buffers exist at once. Each range is fetched
-/// and read inside the store's retry, so a broken or truncated range is fetched again.
+/// is bounded: at most <c>parallelism</c> pooled chunk buffers exist at once. Stores pass a fetch
+/// that reads one range inside their retry, so a broken or truncated range is fetched again.
 /// </summary>
-internal sealed class ParallelRangeReadStream : ReadOnlyStream
+public sealed class ParallelRangeReadStream : ReadOnlyStream
 {
-    private readonly S3ObjectStore _store;
-    private readonly string _key;
-    private readonly string? _etag;
+    private readonly Func<long, byte[], int, CancellationToken, Task> _fetch;
     private readonly long _size;
     private readonly int _chunkBytes;
     private readonly int _parallelism;
@@ -23,11 +20,18 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
     private int _currentOffset;
     private bool _disposed;
 
-    public ParallelRangeReadStream(S3ObjectStore store, string key, string? etag, long size, int chunkBytes, int parallelism, CancellationToken cancellationToken)
+    /// <summary>Starts fetching the first ranges.</summary>
+    /// <param name="fetch">Fills the buffer with exactly <c>count</c> bytes at <c>from</c> (args: from, buffer, count, token), or throws.</param>
+    /// <param name="size">The object's size: ranges cover [0, size).</param>
+    /// <param name="chunkBytes">Bytes per range.</param>
+    /// <param name="parallelism">Ranges buffered or in flight at once (the memory bound).</param>
+    /// <param name="cancellationToken">Cancels every fetch.</param>
+    public ParallelRangeReadStream(Func<long, byte[], int, CancellationToken, Task> fetch, long size, int chunkBytes, int parallelism, CancellationToken cancellationToken)
     {
-        _store = store;
-        _key = key;
-        _etag = etag;
+        ArgumentNullException.ThrowIfNull(fetch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelism);
+        _fetch = fetch;
         _size = size;
         _chunkBytes = chunkBytes;
         _parallelism = parallelism;
@@ -35,14 +39,18 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         Fill();
     }
 
+    /// <inheritdoc />
     public override long Length => _size;
 
+    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) =>
         ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
+    /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.Length == 0)
@@ -69,6 +77,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         return n;
     }
 
+    /// <inheritdoc />
     public override async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -93,6 +102,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         GC.SuppressFinalize(this);
     }
 
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_disposed)
@@ -139,7 +149,7 @@ internal sealed class ParallelRangeReadStream : ReadOnlyStream
         var buffer = ArrayPool<byte>.Shared.Rent(count);
         try
         {
-            await _store.ReadRangeAsync(_key, from, buffer, count, _etag, _cts.Token).ConfigureAwait(false);
+            await _fetch(from, buffer, count, _cts.Token).ConfigureAwait(false);
             return new Chunk(buffer, count);
         }
         catch

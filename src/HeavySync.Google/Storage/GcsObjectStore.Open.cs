@@ -1,0 +1,70 @@
+using HeavySync.Storage;
+
+namespace HeavySync.Google.Storage;
+
+public sealed partial class GcsObjectStore
+{
+    /// <summary>Lists one object (proves the bucket exists and may be read), then reads the bucket's
+    /// versioning. Sets <see cref="Capabilities"/>.</summary>
+    private async Task ProbeBucketAsync(CancellationToken cancellationToken)
+    {
+        var query = "maxResults=1&fields=" + Uri.EscapeDataString("items(name)") + (_prefix.Length > 0 ? "&prefix=" + Uri.EscapeDataString(_prefix) : string.Empty);
+        try
+        {
+            await ListPageAsync(ObjectsUri(query), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex)
+        {
+            throw OpenFailure(ex);
+        }
+
+        Capabilities = new StoreCapabilities
+        {
+            ServerSideCopy = true,
+            Versions = await ReadVersioningAsync(cancellationToken).ConfigureAwait(false),
+            ChecksumKinds = ChecksumKinds.Md5 | ChecksumKinds.Crc32c,
+
+            // Listings carry the "mtime" metadata, written with nine fraction digits: exact to the tick.
+            MtimePrecision = TimeSpan.FromTicks(1),
+
+            // One resumable upload may be up to 5 TiB.
+            MaxSingleWriteBytes = 5L * 1024 * 1024 * 1024 * 1024,
+            OrderedListing = true,
+        };
+    }
+
+    /// <summary>buckets.get for the versioning flag. Reading bucket metadata needs storage.buckets.get,
+    /// which object-only roles lack: refused means "unknown", reported as unversioned.</summary>
+    private async Task<bool> ReadVersioningAsync(CancellationToken cancellationToken)
+    {
+        var uri = new Uri($"{BucketUri(_bucket)}?fields=versioning");
+        try
+        {
+            var bucket = await SendJsonAsync(
+                RequestOperations.Head,
+                $"GET bucket gs://{_bucket}",
+                () => Request(HttpMethod.Get, uri),
+                GcsJsonContext.Default.GcsBucket,
+                cancellationToken).ConfigureAwait(false);
+            return bucket.Versioning?.Enabled == true;
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Turns an open failure into the one-line cause a user sees: everything is Fatal here.</summary>
+    private StoreException OpenFailure(StoreException error)
+    {
+        if (error.Kind == StoreErrorKind.Fatal)
+        {
+            return error;
+        }
+
+        var denied = error.InnerException is GcsHttpException { Status: System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden };
+        return denied
+            ? new StoreException(StoreErrorKind.Fatal, $"access to gs://{_bucket} at {_connection.BaseUri} was denied (check the credentials and their roles)", error)
+            : new StoreException(StoreErrorKind.Fatal, $"could not open gs://{_bucket} at {_connection.BaseUri}: {error.Message}", error);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace HeavySync.IntegrationTests.Gcs;
+
+public sealed partial class GcsEmulatorGaps
+{
+    private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
+    private long _chunkPuts;
+    private long _statusQueries;
+    private long _resentBytes;
+    private long _receivedBytes;
+    private int _failChunk = -1;
+
+    /// <summary>Chunk PUTs received (status queries excluded).</summary>
+    public long ChunkPuts => Interlocked.Read(ref _chunkPuts);
+
+    /// <summary>Status queries (<c>Content-Range: bytes */SIZE</c>) received.</summary>
+    public long StatusQueries => Interlocked.Read(ref _statusQueries);
+
+    /// <summary>Bytes received for offsets the session had already persisted: what a client re-sent.</summary>
+    public long ResentBytes => Interlocked.Read(ref _resentBytes);
+
+    /// <summary>Bytes of resumable chunks received.</summary>
+    public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
+
+    /// <summary>Sessions started.</summary>
+    public int SessionsStarted => _sessions.Count;
+
+    /// <summary>Fault injection: the chunk PUT with this 0-based number (over all sessions) persists
+    /// only its first half, rounded down to a multiple of 256 KiB as GCS persists (so nothing of a
+    /// 256 KiB chunk), and is answered 503; -1 (default) for none.</summary>
+    public int FailChunkNumber
+    {
+        get => _failChunk;
+        set => _failChunk = value;
+    }
+
+    private async Task StartResumableAsync(HttpListenerRequest request, HttpListenerResponse response, string bucket, System.Collections.Specialized.NameValueCollection query)
+    {
+        var metadata = await new StreamReader(request.InputStream).ReadToEndAsync();
+        var name = query["name"] ?? JsonNode.Parse(metadata)?["name"]?.GetValue<string>();
+        if (name is null || !long.TryParse(request.Headers["X-Upload-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total))
+        {
+            await ErrorAsync(response, 400, "required", "name and X-Upload-Content-Length are required here");
+            return;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        _sessions[id] = new Session(bucket, name, metadata.Length == 0 ? "{}" : metadata, request.Headers["X-Upload-Content-Type"], total);
+        response.StatusCode = 200;
+        response.AddHeader("Location", $"{Endpoint}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={id}");
+        response.ContentLength64 = 0;
+    }
+
+    /// <summary>Delay before each chunk PUT is read (slows uploads so a test can kill a run mid-upload); zero by default.</summary>
+    public TimeSpan ChunkDelay { get; set; }
+
+    private async Task ResumableChunkAsync(HttpListenerRequest request, HttpListenerResponse response, string id)
+    {
+        var session = _sessions[id];
+        if (ChunkDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(ChunkDelay);
+        }
+
+        var range = request.Headers["Content-Range"] ?? string.Empty;
+        var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body);
+        var bytes = body.ToArray();
+        if (range.StartsWith("bytes */", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _statusQueries);
+            await AnswerStatusAsync(response, session);
+            return;
+        }
+
+        // "bytes FIRST-LAST/TOTAL"
+        var spec = range["bytes ".Length..].Split('/', 2);
+        var firstLast = spec[0].Split('-', 2);
+        var first = long.Parse(firstLast[0], CultureInfo.InvariantCulture);
+        var number = (int)Interlocked.Increment(ref _chunkPuts) - 1;
+        Interlocked.Add(ref _receivedBytes, bytes.Length);
+        lock (session)
+        {
+            if (session.Finished is null)
+            {
+                var persisted = session.Data.Length;
+                if (first > persisted)
+                {
+                    // A gap: nothing is accepted; the 308 tells the client where the session stands.
+                    bytes = [];
+                }
+                else
+                {
+                    var overlap = (int)Math.Min(bytes.Length, persisted - first);
+                    Interlocked.Add(ref _resentBytes, overlap);
+                    var fresh = bytes.AsSpan(overlap);
+                    if (number == _failChunk)
+                    {
+                        fresh = fresh[..(fresh.Length / 2 / (256 * 1024) * (256 * 1024))];
+                    }
+
+                    session.Data.Write(fresh);
+                }
+            }
+        }
+
+        if (number == _failChunk)
+        {
+            await ErrorAsync(response, 503, "backendError", "injected failure mid-chunk (test layer)");
+            return;
+        }
+
+        await AnswerStatusAsync(response, session);
+    }
+
+    /// <summary>308 with the persisted Range while incomplete; once every byte is in, the object is
+    /// stored through the emulator (multipart upload) and its resource answered.</summary>
+    private async Task AnswerStatusAsync(HttpListenerResponse response, Session session)
+    {
+        byte[]? complete = null;
+        lock (session)
+        {
+            if (session.Finished is null && session.Data.Length == session.Total)
+            {
+                complete = session.Data.ToArray();
+            }
+        }
+
+        if (complete is not null)
+        {
+            var stored = await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
+            lock (session)
+            {
+                session.Finished ??= stored;
+            }
+        }
+
+        if (session.Finished is { } finished)
+        {
+            await JsonAsync(response, 200, JsonNode.Parse(finished)!);
+            return;
+        }
+
+        response.StatusCode = 308;
+        var persisted = session.Data.Length;
+        if (persisted > 0)
+        {
+            response.AddHeader("Range", $"bytes=0-{persisted - 1}");
+        }
+
+        response.ContentLength64 = 0;
+    }
+
+    /// <summary>Stores an object through the emulator with a multipart upload; returns its resource JSON.</summary>
+    private async Task<string> StoreAsync(string bucket, string metadataJson, string? contentType, byte[] data)
+    {
+        var boundary = "gaps" + Guid.NewGuid().ToString("N");
+        var body = new MemoryStream();
+        body.Write(Encoding.ASCII.GetBytes($"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{metadataJson}\r\n--{boundary}\r\nContent-Type: {contentType ?? "application/octet-stream"}\r\n\r\n"));
+        body.Write(data);
+        body.Write(Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n"));
+        using var content = new ByteArrayContent(body.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/related; boundary={boundary}");
+        using var answer = await _http.PostAsync(new Uri(_upstream, $"upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=multipart"), content);
+        var text = await answer.Content.ReadAsStringAsync();
+        return answer.IsSuccessStatusCode ? text : throw new InvalidOperationException($"the emulator refused the upload: {(int)answer.StatusCode} {text}");
+    }
+
+    private sealed class Session(string bucket, string name, string metadata, string? contentType, long total)
+    {
+        public string Bucket { get; } = bucket;
+
+        public string Name { get; } = name;
+
+        public string Metadata { get; } = metadata;
+
+        public string? ContentType { get; } = contentType;
+
+        public long Total { get; } = total;
+
+        public MemoryStream Data { get; } = new();
+
+        public string? Finished { get; set; }
+    }
+}

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+using System.Text.Json.Nodes;
+
+namespace HeavySync.IntegrationTests.Gcs;
+
+/// <summary>
+/// TEST-ONLY layer in front of Google's storage emulator, supplying what the emulator lacks, per the
+/// GCS JSON API reference: buckets.insert / buckets.get (a bucket exists only once inserted; the
+/// emulator invents buckets on first use), multi-chunk resumable uploads (308 with Range, status
+/// queries), objects.rewrite under /storage/v1 with a rewriteToken round, and ifGenerationMatch /
+/// ifSourceGenerationMatch (412). Everything else is forwarded untouched; the emulator stays the
+/// storage engine (finished uploads and rewrites are stored through it). Listens on 127.0.0.1.
+/// </summary>
+public sealed partial class GcsEmulatorGaps : IAsyncDisposable
+{
+    private readonly Uri _upstream;
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromMinutes(5) };
+    private readonly ConcurrentDictionary<string, bool> _buckets = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    private GcsEmulatorGaps(string upstream, int port)
+    {
+        _upstream = new Uri(upstream.TrimEnd('/') + "/");
+        Endpoint = $"http://127.0.0.1:{port}";
+        _listener.Prefixes.Add(Endpoint + "/");
+        _listener.Start();
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>The layer's URL; point stores here.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Starts a layer in front of the emulator at <paramref name="upstream"/>.</summary>
+    public static GcsEmulatorGaps Start(string upstream)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                return new GcsEmulatorGaps(upstream, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                // The port was taken between the probe and the listener: pick another.
+            }
+        }
+    }
+
+    /// <summary>Forgets a bucket, as buckets.delete would (its objects stay in the emulator, unreachable).</summary>
+    public void DeleteBucket(string name) => _buckets.TryRemove(name, out _);
+
+    /// <summary>Stops listening.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Close();
+        await _loop.ContinueWith(static _ => { }, TaskScheduler.Default);
+        _http.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleSafelyAsync(context));
+        }
+    }
+
+    private async Task HandleSafelyAsync(HttpListenerContext context)
+    {
+        try
+        {
+            await HandleAsync(context.Request, context.Response);
+        }
+        catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // The client went away (or a fault cut the connection on purpose).
+        }
+        finally
+        {
+            try
+            {
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Already closed or aborted.
+            }
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerRequest request, HttpListenerResponse response)
+    {
+        var raw = request.RawUrl ?? "/";
+        var path = raw.Split('?', 2)[0];
+        var query = System.Web.HttpUtility.ParseQueryString(request.Url?.Query ?? string.Empty);
+        var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+
+        // buckets.insert: POST /storage/v1/b?project=P
+        if (request.HttpMethod == "POST" && path.TrimEnd('/') == "/storage/v1/b")
+        {
+            await InsertBucketAsync(request, response, query["project"]);
+            return;
+        }
+
+        var bucket = BucketOf(segments);
+        if (bucket is not null && !_buckets.ContainsKey(bucket))
+        {
+            await ErrorAsync(response, 404, "notFound", "The specified bucket does not exist.");
+            return;
+        }
+
+        // buckets.get: GET /storage/v1/b/{bucket}
+        if (request.HttpMethod == "GET" && segments is ["storage", "v1", "b", _])
+        {
+            await JsonAsync(response, 200, new JsonObject { ["kind"] = "storage#bucket", ["name"] = bucket, ["versioning"] = new JsonObject { ["enabled"] = _buckets[bucket!] } });
+            return;
+        }
+
+        if (segments is ["storage", "v1", "b", _, "o", _, "rewriteTo", "b", _, "o", _] && request.HttpMethod == "POST")
+        {
+            await RewriteAsync(response, segments[3], segments[5], segments[8], segments[10], query);
+            return;
+        }
+
+        if (segments is ["upload", "storage", "v1", "b", _, "o"])
+        {
+            if (request.HttpMethod == "PUT" && query["upload_id"] is { } id && _sessions.ContainsKey(id))
+            {
+                await ResumableChunkAsync(request, response, id);
+                return;
+            }
+
+            if (request.HttpMethod == "POST" && !await GenerationMatchesAsync(response, segments[4], query["name"], query["ifGenerationMatch"]))
+            {
+                return;
+            }
+
+            if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "resumable")
+            {
+                await StartResumableAsync(request, response, segments[4], query);
+                return;
+            }
+        }
+
+        // Preconditions on objects.get / objects.delete: /storage/v1/b/{b}/o/{o}
+        if (segments is ["storage", "v1", "b", _, "o", _] && query["ifGenerationMatch"] is { } expected
+            && !await GenerationMatchesAsync(response, segments[3], segments[5], expected))
+        {
+            return;
+        }
+
+        await ForwardAsync(request, response, raw);
+    }
+
+    /// <summary>The bucket a JSON API path names (/storage/v1/b/B/..., /upload/storage/v1/b/B/..., /download/storage/v1/b/B/...).</summary>
+    private static string? BucketOf(string[] segments)
+    {
+        var at = Array.IndexOf(segments, "b");
+        return at >= 0 && at + 1 < segments.Length && at <= 3 ? segments[at + 1] : null;
+    }
+
+    private async Task InsertBucketAsync(HttpListenerRequest request, HttpListenerResponse response, string? project)
+    {
+        if (string.IsNullOrEmpty(project))
+        {
+            await ErrorAsync(response, 400, "required", "Required parameter: project");
+            return;
+        }
+
+        var body = JsonNode.Parse(await new StreamReader(request.InputStream).ReadToEndAsync())!;
+        var name = body["name"]!.GetValue<string>();
+        var versioned = body["versioning"]?["enabled"]?.GetValue<bool>() ?? false;
+        if (!_buckets.TryAdd(name, versioned))
+        {
+            await ErrorAsync(response, 409, "conflict", "Your previous request to create the named bucket succeeded and you already own it.");
+            return;
+        }
+
+        await JsonAsync(response, 200, new JsonObject { ["kind"] = "storage#bucket", ["name"] = name, ["versioning"] = new JsonObject { ["enabled"] = versioned } });
+    }
+
+    /// <summary>Checks ifGenerationMatch against the emulator's live generation ("0": must not exist);
+    /// answers 412 and returns false when it fails.</summary>
+    private async Task<bool> GenerationMatchesAsync(HttpListenerResponse response, string bucket, string? name, string? expected)
+    {
+        if (expected is null || name is null)
+        {
+            return true;
+        }
+
+        var current = await GenerationAsync(bucket, name);
+        if ((current?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "0") == expected)
+        {
+            return true;
+        }
+
+        await ErrorAsync(response, 412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
+        return false;
+    }
+
+    private async Task<long?> GenerationAsync(string bucket, string name)
+    {
+        using var answer = await _http.GetAsync(new Uri(_upstream, $"storage/v1/b/{Uri.EscapeDataString(bucket)}/o/{Uri.EscapeDataString(name)}"));
+        if (answer.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        answer.EnsureSuccessStatusCode();
+        var resource = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        return long.Parse(resource["generation"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_upstream, raw.TrimStart('/')));
+        if (request.HasEntityBody)
+        {
+            message.Content = new StreamContent(request.InputStream);
+        }
+
+        foreach (var name in request.Headers.AllKeys.OfType<string>())
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var values = request.Headers.GetValues(name) ?? [];
+            if (!message.Headers.TryAddWithoutValidation(name, values) && message.Content is not null)
+            {
+                message.Content.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        using var answer = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead);
+        response.StatusCode = (int)answer.StatusCode;
+        foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
+        {
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            response.AddHeader(name, string.Join(",", values));
+        }
+
+        if (answer.Content.Headers.ContentLength is { } length)
+        {
+            response.ContentLength64 = length;
+        }
+
+        await answer.Content.CopyToAsync(response.OutputStream);
+    }
+
+    private static async Task JsonAsync(HttpListenerResponse response, int status, JsonNode body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=UTF-8";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
+    }
+
+    private static Task ErrorAsync(HttpListenerResponse response, int status, string reason, string message) =>
+        JsonAsync(response, status, new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["code"] = status,
+                ["message"] = message,
+                ["errors"] = new JsonArray(new JsonObject { ["reason"] = reason, ["message"] = message, ["domain"] = "global" }),
+            },
+        });
+
+}
