@@ -10,6 +10,7 @@ internal sealed class ClusterOptions
         Shared = new SharedOptions(stateDescription: SharedOptions.ClusterStateDescription);
         Shared.Bind(new Option<string?>("--queue") { Description = QueueDescription }, "queue");
         Shared.Bind(new Option<string?>("--queue-endpoint") { Description = "SQS endpoint URL when it differs from the queue URL's host (default: AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL); Pub/Sub: host:port of an emulator (default: PUBSUB_EMULATOR_HOST). [HEAVYSYNC_QUEUE_ENDPOINT]" }, "queue_endpoint");
+        Shared.Bind(new Option<string?>("--queue-lease") { Description = "How long a received message stays invisible to other copiers (SQS visibility timeout, Pub/Sub ack deadline, Postgres lease; default 5m). Copiers renew it while they work. [HEAVYSYNC_QUEUE_LEASE]" }, "queue_lease");
         Shared.Bind(new Option<string?>("--queue-region") { Description = "SQS region (default: from the queue URL, else AWS_REGION). [HEAVYSYNC_QUEUE_REGION]" }, "queue_region");
         Shared.Bind(new Option<string?>("--queue-profile") { Description = "AWS credentials profile for SQS (default: AWS_PROFILE / the default chain). [HEAVYSYNC_QUEUE_PROFILE]" }, "queue_profile");
     }

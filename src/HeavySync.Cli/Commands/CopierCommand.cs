@@ -34,6 +34,7 @@ internal static class CopierCommand
                 Concurrency = settings.GetInt("concurrency", 16, 1, 1024),
                 MaxDeliveries = settings.GetInt("max_deliveries", 5, 1, 1000),
                 DrainTimeout = Duration(settings, "drain_timeout") ?? TimeSpan.FromSeconds(25),
+                LeaseRenewInterval = QueueFactory.Lease(settings) / 3,
             };
             var idleExit = Duration(settings, "idle_exit");
 

@@ -67,6 +67,7 @@ internal static class SyncSettings
         {
             Compare = compare,
             Concurrency = settings.GetInt("concurrency", 16, 1, 1024),
+            ListingBatchSize = settings.GetInt("listing_batch", 1_000, 10, 100_000),
             Filter = filter,
             DryRun = dryRun,
             NoDelete = settings.GetBool("no_delete"),

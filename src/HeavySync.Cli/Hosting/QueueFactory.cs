@@ -26,10 +26,25 @@ internal static class QueueFactory
         throw new UsageException($"--queue '{queue}' is not postgres, an SQS queue URL (https://...) or pubsub://projects/P/subscriptions/S");
     }
 
+    /// <summary>The <c>queue_lease</c> setting (default 5 minutes): how long a received message stays invisible.</summary>
+    public static TimeSpan Lease(CliSettings settings)
+    {
+        if (settings.GetString("queue_lease") is not { } text)
+        {
+            return TimeSpan.FromMinutes(5);
+        }
+
+        var lease = SyncSettings.ParseDuration(text);
+        return lease is { } value && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromHours(12)
+            ? value
+            : throw new UsageException($"--queue-lease: '{text}' is not a duration from 1s to 12h (like 30s, 5m)");
+    }
+
     private static SqsWorkQueue OpenSqs(string url, CliSettings settings, CliHost host)
     {
         var options = new SqsQueueOptions
         {
+            VisibilityTimeout = Lease(settings),
             Endpoint = settings.GetString("queue_endpoint"),
             Region = settings.GetString("queue_region"),
             Profile = settings.GetString("queue_profile"),

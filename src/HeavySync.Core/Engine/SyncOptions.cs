@@ -36,8 +36,9 @@ public sealed record SyncOptions
     /// <summary>Most bytes of objects in one queue message (default 256 MiB).</summary>
     public long BytesPerMessage { get; init; } = 256L * 1024 * 1024;
 
-    /// <summary>Manifest rows per state-store batch while listing (default 5,000).</summary>
-    public int ListingBatchSize { get; init; } = 5_000;
+    /// <summary>Manifest rows per state-store batch while listing (default 1,000, one S3 or GCS page):
+    /// each batch is saved with its resume point, so a killed lister loses at most one batch.</summary>
+    public int ListingBatchSize { get; init; } = 1_000;
 
     /// <summary>When set, the finalizer deletes noncurrent versions older than this (versioned stores).</summary>
     public TimeSpan? PruneVersionsOlderThan { get; init; }

@@ -33,6 +33,11 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         _loop = Task.Run(AcceptLoopAsync);
     }
 
+    private readonly ConcurrentDictionary<string, long> _uploads = new(StringComparer.Ordinal);
+
+    /// <summary>Uploads started into <paramref name="bucket"/> (objects.insert requests of any upload type): the copies made.</summary>
+    public long UploadsTo(string bucket) => _uploads.GetValueOrDefault(bucket);
+
     /// <summary>The layer's URL; point stores here.</summary>
     public string Endpoint { get; }
 
@@ -154,6 +159,11 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
             {
                 await ResumableChunkAsync(request, response, id);
                 return;
+            }
+
+            if (request.HttpMethod == "POST")
+            {
+                _uploads.AddOrUpdate(segments[4], 1, static (_, n) => n + 1);
             }
 
             if (request.HttpMethod == "POST" && !await GenerationMatchesAsync(response, segments[4], query["name"], query["ifGenerationMatch"]))
