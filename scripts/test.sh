@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need (apt packages), starts the test servers on
-# 127.0.0.1 (Ceph radosgw for S3, PostgreSQL), runs every test project, stops the servers.
+# 127.0.0.1 (Ceph radosgw for S3, PostgreSQL, the Pub/Sub emulator), runs every test project, stops the servers.
 # Usage: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~S3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,15 +15,19 @@ mkdir -p "$HEAVYSYNC_TEST_DIR"
 stop_servers() {
   ./scripts/radosgw/stop.sh >/dev/null 2>&1 || true
   ./scripts/postgres/stop.sh >/dev/null 2>&1 || true
+  ./scripts/pubsub/stop.sh >/dev/null 2>&1 || true
 }
 trap stop_servers EXIT
 ./scripts/radosgw/start.sh >/dev/null
 ./scripts/postgres/start.sh >/dev/null
+./scripts/pubsub/start.sh >/dev/null
 set -a
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/radosgw/env"
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/postgres/env"
+# shellcheck disable=SC1091
+. "$HEAVYSYNC_TEST_DIR/pubsub/env"
 set +a
 
 results="$HEAVYSYNC_TEST_DIR/results"
