@@ -19,6 +19,8 @@ internal static class SyncCommand
         var dst = new Argument<string>("DST") { Description = "Destination, in the same forms." };
         var shared = new SharedOptions();
         SyncSettings.AddOptions(shared);
+        shared.Bind(new Option<string?>("--queue") { Description = "Work queue: inprocess (default) or a durable one shared with cluster copiers — " + ClusterOptions.QueueDescription }, "queue");
+        shared.Bind(new Option<string?>("--queue-lease") { Description = "With a durable --queue: how long a received message stays invisible to other copiers (default 5m). [HEAVYSYNC_QUEUE_LEASE]" }, "queue_lease");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List and plan, print what would happen, change nothing." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress display (the summary still prints)." };
 
@@ -58,7 +60,10 @@ internal static class SyncCommand
         await using var dst = await host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken);
 
         var progress = new SyncProgress();
-        var engine = new SyncEngine(state, host.Loggers, requests: host.Requests);
+        await using var queue = settings.GetString("queue") is { } q && !q.Equals("inprocess", StringComparison.OrdinalIgnoreCase)
+            ? await QueueFactory.OpenAsync(settings, host, cancellationToken)
+            : null;
+        var engine = new SyncEngine(state, host.Loggers, requests: host.Requests, sharedQueue: queue);
         SyncResult result;
         TimeSpan elapsed;
         await using (var reporter = new ProgressReporter(progress, quiet || dryRun, TimeSpan.FromSeconds(settings.GetInt("progress_interval", 10, 1, 3600))))

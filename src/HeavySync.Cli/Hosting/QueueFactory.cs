@@ -1,6 +1,7 @@
 using HeavySync.Aws.Sqs;
 using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
+using HeavySync.Google.PubSub;
 using HeavySync.Queue;
 
 namespace HeavySync.Cli.Hosting;
@@ -9,7 +10,7 @@ namespace HeavySync.Cli.Hosting;
 internal static class QueueFactory
 {
     /// <summary>The queue of a cluster role. Bad values are usage errors.</summary>
-    public static ValueTask<IWorkQueue> OpenAsync(CliSettings settings, CliHost host, CancellationToken cancellationToken)
+    public static async ValueTask<IWorkQueue> OpenAsync(CliSettings settings, CliHost host, CancellationToken cancellationToken)
     {
         var queue = settings.GetString("queue")
             ?? throw new UsageException("no queue given: use --queue postgres, an SQS queue URL or pubsub://projects/P/subscriptions/S, or set HEAVYSYNC_QUEUE");
@@ -20,7 +21,12 @@ internal static class QueueFactory
 
         if (queue.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || queue.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
-            return ValueTask.FromResult<IWorkQueue>(OpenSqs(queue, settings, host));
+            return OpenSqs(queue, settings, host);
+        }
+
+        if (PubSubQueueLocation.IsPubSub(queue))
+        {
+            return await OpenPubSubAsync(queue, settings, host, cancellationToken);
         }
 
         throw new UsageException($"--queue '{queue}' is not postgres, an SQS queue URL (https://...) or pubsub://projects/P/subscriptions/S");
@@ -38,6 +44,32 @@ internal static class QueueFactory
         return lease is { } value && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromHours(12)
             ? value
             : throw new UsageException($"--queue-lease: '{text}' is not a duration from 1s to 12h (like 30s, 5m)");
+    }
+
+    private static async Task<PubSubWorkQueue> OpenPubSubAsync(string location, CliSettings settings, CliHost host, CancellationToken cancellationToken)
+    {
+        var lease = Lease(settings);
+        if (lease > PubSubWorkQueue.MaxDeadline)
+        {
+            throw new UsageException($"--queue-lease: Pub/Sub ack deadlines are at most {PubSubWorkQueue.MaxDeadline.TotalSeconds:0} s");
+        }
+
+        var options = new PubSubQueueOptions { LeaseDuration = lease };
+        if (settings.GetString("queue_endpoint") is { } endpoint)
+        {
+            options = endpoint.Contains("://", StringComparison.Ordinal)
+                ? options with { Endpoint = new Uri(endpoint.TrimEnd('/') + "/"), EmulatorHost = null }
+                : options with { EmulatorHost = endpoint };
+        }
+
+        try
+        {
+            return await PubSubWorkQueue.CreateAsync(location, options, host.Loggers, cancellationToken);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException("--queue: " + ex.Message);
+        }
     }
 
     private static SqsWorkQueue OpenSqs(string url, CliSettings settings, CliHost host)

@@ -9,6 +9,9 @@ namespace HeavySync.Engine;
 
 public sealed partial class Copier
 {
+    // How long a message of another run waits before it is offered again (a queue shared with other processes).
+    private static readonly TimeSpan ForeignMessageDelay = TimeSpan.FromSeconds(1);
+
     private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource hard)
     {
         var token = hard.Token;
@@ -16,6 +19,12 @@ public sealed partial class Copier
         using var activity = HeavySyncTelemetry.Source.StartActivity("receive", ActivityKind.Consumer, message.TraceParent);
         activity?.SetTag(TelemetryTags.Job, message.JobId);
         activity?.SetTag(TelemetryTags.Run, message.RunId);
+
+        if (!contexts.Serves(message))
+        {
+            await queue.ReleaseAsync(received, ForeignMessageDelay, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
 
         var context = await contexts.GetAsync(message, token).ConfigureAwait(false);
         if (context is null)

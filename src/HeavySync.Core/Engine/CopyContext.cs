@@ -15,6 +15,12 @@ public sealed record CopyContext(CopyExecutor Executor, OutcomeWriter Outcomes);
 public interface ICopyContextSource
 {
     /// <summary>
+    /// False for a message this copier must not work on (another run's, on a queue shared with other
+    /// processes): the copier hands it back at once for someone else.
+    /// </summary>
+    bool Serves(WorkMessage message) => true;
+
+    /// <summary>
     /// The context for <paramref name="message"/>'s run, or null when the message is obsolete (its job
     /// was deleted): the copier then acknowledges it without work. Store errors (a missing bucket,
     /// bad credentials) are thrown as <see cref="Storage.StoreException"/>.
@@ -22,9 +28,12 @@ public interface ICopyContextSource
     ValueTask<CopyContext?> GetAsync(WorkMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>One run, one pair of stores: the one-machine case.</summary>
-public sealed class SingleRunContextSource(CopyContext context) : ICopyContextSource
+/// <summary>One run, one pair of stores: the one-machine case. Messages of other runs (a shared queue) are not served.</summary>
+public sealed class SingleRunContextSource(long runId, CopyContext context) : ICopyContextSource
 {
+    /// <inheritdoc />
+    public bool Serves(WorkMessage message) => message.RunId == runId;
+
     /// <inheritdoc />
     public ValueTask<CopyContext?> GetAsync(WorkMessage message, CancellationToken cancellationToken) =>
         ValueTask.FromResult<CopyContext?>(context);

@@ -13,7 +13,7 @@ namespace HeavySync.Engine;
 /// job's open run when there is one: a completed listing is not listed again, done tasks are not
 /// done again, a finalizer that was interrupted picks up its remaining deletions.
 /// </summary>
-public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers, TimeProvider? time = null, RequestCounter? requests = null)
+public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers, TimeProvider? time = null, RequestCounter? requests = null, IWorkQueue? sharedQueue = null)
 {
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly ILogger logger = loggers.CreateLogger<SyncEngine>();
@@ -65,8 +65,13 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             return;
         }
 
-        await using var queue = new InProcessWorkQueue(
-            new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock);
+        // A durable queue (--queue postgres / SQS / Pub/Sub) outlives this process and may be shared
+        // with cluster copiers: publish from the run's checkpoint, and ask the state, not the queue's
+        // depth, whether the run's copies are all settled.
+        await using var ownQueue = sharedQueue is null
+            ? new InProcessWorkQueue(new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock)
+            : null;
+        var queue = sharedQueue ?? ownQueue!;
         await using var outcomes = new OutcomeWriter(state, run.Id);
         var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes, uploadSessions: state as IUploadSessionStore, jobId: run.JobId);
         var governor = new ConcurrencyGovernor(options.Concurrency, clock);
@@ -75,14 +80,16 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             requests.Governor = governor;
         }
 
-        var contexts = new SingleRunContextSource(new CopyContext(executor, outcomes));
+        var contexts = new SingleRunContextSource(run.Id, new CopyContext(executor, outcomes));
         var copier = new Copier(queue, contexts, state, CopierOptions.From(options), progress, loggers.CreateLogger<Copier>(), governor);
         var publisher = new TaskPublisher(state, queue, options);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var publishing = publisher.PublishPendingAsync(run, stop.Token);
+        var publishing = publisher.PublishPendingAsync(run, stop.Token, durableQueue: sharedQueue is not null);
         var copying = copier.RunAsync(
-            async ct => publishing.IsCompleted && await queue.GetApproximateDepthAsync(ct).ConfigureAwait(false) == 0,
+            async ct => publishing.IsCompleted && (sharedQueue is null
+                ? await queue.GetApproximateDepthAsync(ct).ConfigureAwait(false) == 0
+                : (await state.GetCountersAsync(run.Id, ct).ConfigureAwait(false)).CopyPending == 0),
             stop.Token);
 
         // Either side failing stops the other at once: copiers that died of a fatal error leave a

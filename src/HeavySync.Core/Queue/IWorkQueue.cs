@@ -30,6 +30,12 @@ public interface IWorkQueue : IAsyncDisposable
     /// <summary>Extends the lease of a message still being worked on.</summary>
     Task ExtendLeaseAsync(ReceivedMessage message, TimeSpan extension, CancellationToken cancellationToken);
 
-    /// <summary>Messages waiting or in flight, approximately (for autoscaling and progress).</summary>
+    /// <summary>
+    /// Messages waiting or in flight, approximately, for autoscaling and progress; -1 when the queue
+    /// cannot tell (Pub/Sub's API has no backlog count: it comes from Cloud Monitoring, lagging, and
+    /// not at all on the emulator). Never decide that a run's copying is finished from this number
+    /// across processes: the state store's pending tasks decide that. Only the in-process queue,
+    /// whose count is exact, is used that way (one-machine mode).
+    /// </summary>
     Task<long> GetApproximateDepthAsync(CancellationToken cancellationToken);
 }

@@ -68,7 +68,7 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
             Assert.Empty(await store.ListJobsAsync(CancellationToken.None));
         }
 
-        Assert.Equal(["jobs", "ledger", "manifest", "runs", "schema_version", "tasks"], TableNames(path));
+        Assert.Equal(["jobs", "ledger", "manifest", "runs", "schema_version", "tasks", "upload_sessions"], TableNames(path));
         Assert.Equal(SqliteStateStore.LatestSchemaVersion, Scalar(path, "SELECT MAX(version) FROM schema_version"));
     }
 
