@@ -8,6 +8,7 @@ namespace HeavySync.IntegrationTests.Cluster;
 /// processes, the SQS test server as the queue, local trees as the locations. The job lifecycle end
 /// to end: create, list and publish, copy with two copiers, finalize (deleting only then), retry.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterRolesLocalTests : IDisposable
 {
     private readonly TempTree work = new("cluster");

@@ -36,7 +36,7 @@ public class S3BucketFixture : IAsyncLifetime
     /// <summary>Settings pointing at the server.</summary>
     public LocationSettings Settings => new() { Endpoint = Server.Endpoint, Region = "us-east-1" };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Server = await RadosgwServer.GetAsync();
         Client = NewClient(Server.Credentials);
