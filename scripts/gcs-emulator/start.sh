@@ -29,7 +29,8 @@ tools="$("$here/install.sh")"
 port="${HEAVYSYNC_TEST_GCS_PORT:-19190}"
 while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
 rm -rf "$DIR/blobs" && mkdir -p "$DIR/blobs"
-setsid node "$here/launcher.js" "$tools" "$port" "$DIR/blobs" >"$DIR/emulator.log" 2>&1 < /dev/null &
+# 9>&-: the emulator must not inherit (and hold forever) the start lock.
+setsid node "$here/launcher.js" "$tools" "$port" "$DIR/blobs" >"$DIR/emulator.log" 2>&1 < /dev/null 9>&- &
 echo $! >"$DIR/emulator.pid"
 endpoint="http://127.0.0.1:$port"
 for ((i = 0; i < 100; i++)); do
