@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need (apt packages), starts the test servers on
-# 127.0.0.1 (Ceph radosgw for S3), runs every test project, stops the servers.
+# 127.0.0.1 (Ceph radosgw for S3, the repo's own SQS test server), runs every test project, stops
+# the servers.
 # Usage: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~S3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,10 +14,13 @@ mkdir -p "$HEAVYSYNC_TEST_DIR"
 ./scripts/install-test-deps.sh
 
 ./scripts/radosgw/start.sh
-trap './scripts/radosgw/stop.sh >/dev/null 2>&1 || true' EXIT
+trap './scripts/radosgw/stop.sh >/dev/null 2>&1 || true; ./scripts/sqs/stop.sh >/dev/null 2>&1 || true' EXIT
+./scripts/sqs/start.sh >/dev/null
 set -a
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/radosgw/env"
+# shellcheck disable=SC1091
+. "$HEAVYSYNC_TEST_DIR/sqs/env"
 set +a
 
 results="$HEAVYSYNC_TEST_DIR/results"

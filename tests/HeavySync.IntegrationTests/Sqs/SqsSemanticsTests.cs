@@ -53,15 +53,16 @@ public sealed class SqsSemanticsTests : IAsyncLifetime
     {
         var url = await NewQueueAsync("heartbeat");
         await _client.SendMessageBatchAsync(url, [new("m", "long copy")], CancellationToken.None);
-        var leased = Assert.Single(await _client.ReceiveMessageAsync(url, new ReceiveRequest(1, 1, 1, [], ReceiveCount), CancellationToken.None));
+        var leased = Assert.Single(await _client.ReceiveMessageAsync(url, new ReceiveRequest(1, 1, 2, [], ReceiveCount), CancellationToken.None));
 
+        // Each heartbeat extends the lease to 2 s from now, every ~0.5 s, for twice the first lease.
         var seenDuringHeartbeats = new List<SqsMessage>();
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(3))
+        while (clock.Elapsed < TimeSpan.FromSeconds(4))
         {
-            await _client.ChangeMessageVisibilityAsync(url, leased.ReceiptHandle, 1, CancellationToken.None);
+            await _client.ChangeMessageVisibilityAsync(url, leased.ReceiptHandle, 2, CancellationToken.None);
             seenDuringHeartbeats.AddRange(await _client.ReceiveMessageAsync(url, new ReceiveRequest(1, 0, 1, [], ReceiveCount), CancellationToken.None));
-            await Task.Delay(400);
+            await Task.Delay(500);
         }
 
         var afterHeartbeats = await _client.ReceiveMessageAsync(url, new ReceiveRequest(1, 3, 30, [], ReceiveCount), CancellationToken.None);
