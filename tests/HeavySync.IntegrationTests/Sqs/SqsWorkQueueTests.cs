@@ -168,6 +168,50 @@ public sealed class SqsWorkQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceiveAsync_FourQueueObjectsLikeFourCopiers_SomeLeasesLost_EveryMessageAckedExactlyOnce()
+    {
+        const int count = 200;
+        var url = await NewQueueUrlAsync("copiers");
+        await using (var publisher = SqsServer.Queue(url, TimeSpan.FromSeconds(1)))
+        {
+            await publisher.PublishAsync([.. Enumerable.Range(1, count).Select(i => Message(i, null))], CancellationToken.None);
+        }
+
+        var acked = new ConcurrentDictionary<long, int>();
+        var deliveries = new ConcurrentDictionary<long, int>();
+        var lost = new ConcurrentDictionary<long, byte>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var copiers = Enumerable.Range(0, 4).Select(copier => Task.Run(async () =>
+        {
+            // Each copier has its own queue object, HTTP client and ack batcher, as separate pods would.
+            // Leases of 3 s: long enough that only the deliberately lost ones expire, even on a busy machine.
+            await using var queue = SqsServer.Queue(url, TimeSpan.FromSeconds(3));
+            while (acked.Count < count && !stop.IsCancellationRequested)
+            {
+                foreach (var received in await queue.ReceiveAsync(10, TimeSpan.FromMilliseconds(500), stop.Token))
+                {
+                    var id = received.Message.RunId;
+                    deliveries.AddOrUpdate(id, 1, (_, n) => n + 1);
+                    if (id % 10 == copier && lost.TryAdd(id, 0))
+                    {
+                        continue;
+                    }
+
+                    await queue.AckAsync(received, stop.Token);
+                    acked.AddOrUpdate(id, 1, (_, n) => n + 1);
+                }
+            }
+        })).ToList();
+        await Task.WhenAll(copiers);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), acked.Keys.Order());
+        Assert.All(acked, pair => Assert.Equal(1, pair.Value));
+        Assert.All(lost.Keys, id => Assert.True(deliveries[id] >= 2, $"message {id} delivered {deliveries[id]} times"));
+        Assert.NotEmpty(lost);
+        Assert.Equal((0L, 0L, 0L), _server.Store.ByUrl(url.AbsoluteUri).Counts());
+    }
+
+    [Fact]
     public async Task PublishAsync_QueueMissing_FatalStoreException()
     {
         await using var queue = SqsServer.Queue(new Uri(_server.Url + "/000000000000/absent"), TimeSpan.FromSeconds(30));
