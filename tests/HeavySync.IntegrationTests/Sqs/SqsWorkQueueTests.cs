@@ -212,6 +212,49 @@ public sealed class SqsWorkQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReceiveAsync_WaitLongerThanOnePoll_PollsAgainAndGetsALateMessage()
+    {
+        var url = await NewQueueUrlAsync("repoll");
+        await using var queue = SqsServer.Queue(url, TimeSpan.FromSeconds(30), SqsServer.FastRetries with { MaxWaitPerPoll = TimeSpan.FromSeconds(1) });
+
+        var receiving = queue.ReceiveAsync(1, TimeSpan.FromSeconds(4), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1.8));
+        await _client.SendMessageBatchAsync(url, [new("late", WorkMessageCodec.EncodeString(Message(4, null)))], CancellationToken.None);
+        var received = await receiving.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(4, Assert.Single(received).Message.RunId);
+        Assert.True(_server.CountOf("ReceiveMessage") >= 2, $"{_server.CountOf("ReceiveMessage")} polls");
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_CancelledDuringLongPoll_ThrowsOperationCanceledPromptly()
+    {
+        var url = await NewQueueUrlAsync("cancel");
+        await using var queue = SqsServer.Queue(url, TimeSpan.FromSeconds(30));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.ReceiveAsync(1, TimeSpan.FromSeconds(20), cancel.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"cancelled after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_AckWaitingForItsBatch_DeleteStillSent()
+    {
+        var url = await NewQueueUrlAsync("dispose");
+        var queue = SqsServer.Queue(url, TimeSpan.FromSeconds(30), SqsServer.FastRetries with { AckLinger = TimeSpan.FromMilliseconds(500) });
+        await queue.PublishAsync([Message(1, null)], CancellationToken.None);
+        var received = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(2), CancellationToken.None));
+
+        var ack = queue.AckAsync(received, CancellationToken.None);
+        await queue.DisposeAsync();
+
+        Assert.True(ack.IsCompletedSuccessfully);
+        Assert.Equal((0L, 0L, 0L), _server.Store.ByUrl(url.AbsoluteUri).Counts());
+    }
+
+    [Fact]
     public async Task PublishAsync_QueueMissing_FatalStoreException()
     {
         await using var queue = SqsServer.Queue(new Uri(_server.Url + "/000000000000/absent"), TimeSpan.FromSeconds(30));
