@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need (apt packages), starts the test servers on
-# 127.0.0.1 (Ceph radosgw for S3, PostgreSQL, Google's storage and Pub/Sub emulators), runs every
-# test project, stops the servers.
+# 127.0.0.1 (Ceph radosgw for S3, PostgreSQL, Google's storage and Pub/Sub emulators, the repo's own
+# SQS test server), runs every test project, stops the servers.
 # Usage: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~S3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,12 +18,14 @@ stop_servers() {
   ./scripts/postgres/stop.sh >/dev/null 2>&1 || true
   ./scripts/gcs-emulator/stop.sh >/dev/null 2>&1 || true
   ./scripts/pubsub/stop.sh >/dev/null 2>&1 || true
+  ./scripts/sqs/stop.sh >/dev/null 2>&1 || true
 }
 trap stop_servers EXIT
 ./scripts/radosgw/start.sh >/dev/null
 ./scripts/postgres/start.sh >/dev/null
 ./scripts/gcs-emulator/start.sh >/dev/null
 ./scripts/pubsub/start.sh >/dev/null
+./scripts/sqs/start.sh >/dev/null
 set -a
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/radosgw/env"
@@ -33,6 +35,8 @@ set -a
 . "$HEAVYSYNC_TEST_DIR/gcs/env"
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/pubsub/env"
+# shellcheck disable=SC1091
+. "$HEAVYSYNC_TEST_DIR/sqs/env"
 set +a
 
 results="$HEAVYSYNC_TEST_DIR/results"

@@ -1,15 +1,5 @@
 namespace HeavySync.SqsTestServer;
 
-/// <summary>What an injected whole-request failure looks like.</summary>
-public enum InjectedFault
-{
-    /// <summary>HTTP 400 <c>ThrottlingException</c> / query code <c>RequestThrottled</c>, as SQS throttles.</summary>
-    Throttle,
-
-    /// <summary>HTTP 500 <c>InternalError</c>.</summary>
-    InternalError,
-}
-
 /// <summary>
 /// TEST-ONLY fault injection for client tests: failures are planned per action and consumed by the
 /// next matching requests. Nothing is injected unless a test plans it; the standalone process never does.

@@ -65,18 +65,12 @@ internal static class SigV4Signer
         return (builder.ToString(), signedHeaders);
     }
 
-    /// <summary>Each path segment URI-encoded once more (every service but S3 double-encodes).</summary>
-    private static string CanonicalPath(string absolutePath)
-    {
-        if (string.IsNullOrEmpty(absolutePath))
-        {
-            return "/";
-        }
-
-        var segments = absolutePath.Split('/').Select(segment => UriEncode(Uri.UnescapeDataString(segment)));
-        var once = string.Join('/', segments);
-        return string.Join('/', once.Split('/').Select(UriEncode));
-    }
+    /// <summary>Each path segment URI-encoded once, as AWS's SigV4 test suite canonicalises paths
+    /// (SQS requests always go to "/").</summary>
+    private static string CanonicalPath(string absolutePath) =>
+        string.IsNullOrEmpty(absolutePath)
+            ? "/"
+            : string.Join('/', absolutePath.Split('/').Select(segment => UriEncode(Uri.UnescapeDataString(segment))));
 
     private static string CanonicalQuery(string query)
     {

@@ -18,7 +18,6 @@ internal sealed class SqsAckBatcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Channel<PendingAck> _pending = Channel.CreateUnbounded<PendingAck>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _slots;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
     public SqsAckBatcher(SqsClient client, Uri queueUrl, SqsQueueOptions options, TimeProvider time)
@@ -53,7 +52,6 @@ internal sealed class SqsAckBatcher : IAsyncDisposable
             await _slots.WaitAsync().ConfigureAwait(false);
         }
 
-        _stop.Dispose();
         _slots.Dispose();
     }
 
@@ -93,7 +91,9 @@ internal sealed class SqsAckBatcher : IAsyncDisposable
         try
         {
             var entries = batch.Select((ack, i) => new DeleteMessageBatchEntry("a" + i, ack.ReceiptHandle)).ToList();
-            var result = await _client.DeleteMessageBatchAsync(_queueUrl, entries, _stop.Token).ConfigureAwait(false);
+            // Not cancellable on purpose: each waiting caller may give up, but a delete already asked
+            // for is sent (even while disposing) so acknowledged work is not delivered again.
+            var result = await _client.DeleteMessageBatchAsync(_queueUrl, entries, CancellationToken.None).ConfigureAwait(false);
             var failed = result.Failed.ToDictionary(f => f.Id, StringComparer.Ordinal);
             for (var i = 0; i < batch.Count; i++)
             {

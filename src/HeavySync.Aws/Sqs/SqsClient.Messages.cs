@@ -28,7 +28,8 @@ public sealed partial class SqsClient
         ArgumentNullException.ThrowIfNull(queueUrl);
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(entries.Count, MaxBatchEntries, nameof(entries));
-        var byId = entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        // Duplicate ids are the service's to refuse (BatchEntryIdsNotDistinct), not a local crash.
+        var byId = entries.GroupBy(e => e.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var what = What("SendMessageBatch", queueUrl);
         var result = await InvokeBatchAsync<SendMessageBatchEntry, SendMessageBatchResultEntry>(
             "SendMessageBatch",

@@ -64,19 +64,7 @@ public sealed partial class SqsClient : IDisposable
             // Per-attempt deadlines are set on each request: long polls need more than short calls.
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
-                MaxRetryAttempts = _options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.RetryMaxDelay,
-                DelayGenerator = static args =>
-                    ValueTask.FromResult(args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
-            })
-            .Build();
+        _pipeline = CreatePipeline(_options, _time);
     }
 
     /// <summary>The endpoint requests go to.</summary>
@@ -87,6 +75,28 @@ public sealed partial class SqsClient : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+
+    /// <summary>Exponential backoff with jitter over retryable <see cref="StoreException"/>s, honouring Retry-After.</summary>
+    private static ResiliencePipeline CreatePipeline(SqsQueueOptions options, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.RetryMaxDelay,
+                DelayGenerator = static args =>
+                    ValueTask.FromResult(args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+            });
+        }
+
+        return builder.Build();
+    }
 
     /// <summary>Sends one action with retries; returns the parsed answer (an empty object for empty bodies).</summary>
     private Task<JsonElement> InvokeAsync(string action, object request, string what, TimeSpan wait, CancellationToken cancellationToken)

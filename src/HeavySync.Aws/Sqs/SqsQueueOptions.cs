@@ -4,6 +4,10 @@ namespace HeavySync.Aws.Sqs;
 /// AWS conventions (DESIGN.md §10).</summary>
 public sealed record SqsQueueOptions
 {
+    /// <summary>The queue URL (<c>https://sqs.REGION.amazonaws.com/ACCOUNT/NAME</c>, or any http(s)
+    /// queue URL); used by <see cref="SqsWorkQueue.Create(SqsQueueOptions, Amazon.Runtime.AWSCredentials?, HeavySync.Storage.IRequestObserver?, Microsoft.Extensions.Logging.ILoggerFactory?, TimeProvider?)"/>. No default.</summary>
+    public string? QueueUrl { get; init; }
+
     /// <summary>How long a received message stays invisible to other consumers (the lease) unless
     /// extended (default 5 minutes; SQS allows 0 s to 12 h and counts whole seconds, rounded up here).</summary>
     public TimeSpan VisibilityTimeout { get; init; } = TimeSpan.FromMinutes(5);

@@ -84,6 +84,25 @@ public sealed partial class SqsWorkQueue : IWorkQueue
         return new SqsWorkQueue(client, address.QueueUrl, options, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SqsWorkQueue>(), timeProvider);
     }
 
+    /// <summary>Builds a queue from <paramref name="options"/>, whose <see cref="SqsQueueOptions.QueueUrl"/> must be set;
+    /// otherwise as <see cref="Create(string, SqsQueueOptions?, AWSCredentials?, IRequestObserver?, ILoggerFactory?, TimeProvider?)"/>.</summary>
+    /// <exception cref="ArgumentException">No queue URL, or an invalid one (one-line message).</exception>
+    public static SqsWorkQueue Create(
+        SqsQueueOptions options,
+        AWSCredentials? credentials = null,
+        IRequestObserver? observer = null,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.QueueUrl))
+        {
+            throw new ArgumentException("no SQS queue URL given (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)", nameof(options));
+        }
+
+        return Create(options.QueueUrl, options, credentials, observer, loggerFactory, timeProvider);
+    }
+
     /// <summary>Credentials from the named profile (a missing profile is <see cref="StoreErrorKind.Fatal"/>), else the default chain.</summary>
     public static AWSCredentials ResolveCredentials(SqsQueueOptions options)
     {
