@@ -105,8 +105,7 @@ public sealed partial class Copier(
 
     private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
-        using var activity = HeavySyncTelemetry.Source.StartActivity(
-            "receive", System.Diagnostics.ActivityKind.Consumer, received.Message.TraceParent);
+        using var activity = StartProcessActivity(received);
         var recorded = new List<Task>(received.Message.Tasks.Count);
         StoreException? retryable = null;
 
@@ -115,8 +114,14 @@ public sealed partial class Copier(
             received.Message.RunId, received.Message.Tasks.Select(t => t.TaskId).ToList(), cancellationToken).ConfigureAwait(false);
         foreach (var task in received.Message.Tasks)
         {
-            if (task.Action != TaskAction.Copy || !pending.Contains(task.TaskId))
+            if (task.Action != TaskAction.Copy)
             {
+                continue;
+            }
+
+            if (!pending.Contains(task.TaskId))
+            {
+                CountSkipped(task, "done");
                 continue;
             }
 
@@ -169,6 +174,9 @@ public sealed partial class Copier(
             }
 
             LogRedelivery(received.DeliveryCount, retryable.Message);
+            HeavySyncTelemetry.Retries.Add(1,
+                new KeyValuePair<string, object?>(TelemetryTags.Layer, "redelivery"),
+                new KeyValuePair<string, object?>(TelemetryTags.ErrorKind, retryable.Kind.ToString()));
             var delay = retryable.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, received.DeliveryCount)));
             await queue.ReleaseAsync(received, delay, CancellationToken.None).ConfigureAwait(false);
         }
@@ -191,14 +199,48 @@ public sealed partial class Copier(
                 break;
             case WorkTaskStatus.Vanished:
                 progress.AddVanished();
+                CountSkipped(task, "vanished");
                 LogVanished(task.Key.Length);
                 break;
             case WorkTaskStatus.Failed:
                 progress.AddFailed();
                 HeavySyncTelemetry.ObjectsFailed.Add(1);
+                HeavySyncTelemetry.BytesFailed.Add(task.Size);
                 LogFailed(outcome.Error ?? "unknown error");
                 break;
         }
+    }
+
+    /// <summary>
+    /// The processing span of one message, following OpenTelemetry's messaging conventions: kind
+    /// Consumer, named after the operation, a child of the publish span whose context the message
+    /// carries, so the lister's trace continues here (in another process too). Without a context
+    /// (telemetry off at the publisher) it starts its own trace.
+    /// </summary>
+    private static System.Diagnostics.Activity? StartProcessActivity(ReceivedMessage received)
+    {
+        var activity = HeavySyncTelemetry.Source.StartActivity(
+            "process", System.Diagnostics.ActivityKind.Consumer, received.Message.TraceParent);
+        if (activity is not null)
+        {
+            activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
+            activity.SetTag(TelemetryTags.MessagingOperationType, "process");
+            activity.SetTag(TelemetryTags.MessagingOperationName, "process");
+            activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
+            activity.SetTag(TelemetryTags.MessagingBatchCount, received.Message.Tasks.Count);
+            activity.SetTag(TelemetryTags.MessagingDeliveryCount, received.DeliveryCount);
+            activity.SetTag(TelemetryTags.Job, received.Message.JobId);
+            activity.SetTag(TelemetryTags.Run, received.Message.RunId);
+        }
+
+        return activity;
+    }
+
+    private static void CountSkipped(WorkTask task, string reason)
+    {
+        var tag = new KeyValuePair<string, object?>(TelemetryTags.Reason, reason);
+        HeavySyncTelemetry.ObjectsSkipped.Add(1, tag);
+        HeavySyncTelemetry.BytesSkipped.Add(task.Size, tag);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch will be retried (delivery {Delivery}): {Cause}")]

@@ -4,6 +4,7 @@ using HeavySync.Planning;
 using HeavySync.Queue;
 using HeavySync.State;
 using HeavySync.Storage;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -77,6 +78,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
 
         await using var queue = new InProcessWorkQueue(
             new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock);
+        await using var depth = QueueDepthSampler.Start(queue, "inprocess", TimeSpan.FromSeconds(1), clock);
         await using var outcomes = new OutcomeWriter(state, run.Id);
         var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes);
         var governor = new ConcurrencyGovernor(options.Concurrency, clock);

@@ -17,7 +17,14 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
     /// <summary>Publishes every pending copy task of the run; returns the number of tasks published.</summary>
     public async Task<long> PublishPendingAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        using var activity = HeavySyncTelemetry.Source.StartActivity("publish");
+        // OpenTelemetry messaging conventions: one Producer span for the publishing, whose context
+        // every message carries (the copiers' "process" spans are its children).
+        using var activity = HeavySyncTelemetry.Source.StartActivity("publish", ActivityKind.Producer);
+        activity?.SetTag(TelemetryTags.MessagingSystem, "heavysync");
+        activity?.SetTag(TelemetryTags.MessagingOperationType, "send");
+        activity?.SetTag(TelemetryTags.MessagingOperationName, "publish");
+        activity?.SetTag(TelemetryTags.MessagingDestination, "tasks");
+        activity?.SetTag(TelemetryTags.Job, run.JobId);
         activity?.SetTag(TelemetryTags.Run, run.Id);
         var traceParent = activity?.Id ?? Activity.Current?.Id;
         long published = 0;
@@ -56,6 +63,7 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
             await queue.PublishAsync([new WorkMessage(run.JobId, run.Id, tasks, traceParent)], cancellationToken).ConfigureAwait(false);
         }
 
+        activity?.SetTag("heavysync.tasks", published);
         return published;
     }
 }
