@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using HeavySync.Copy;
 using HeavySync.Queue;
 using HeavySync.State;
@@ -73,6 +74,8 @@ public sealed partial class Copier(
 
                 try
                 {
+                    // Span times run on the system clock, as every Activity's do (not the injectable one).
+                    var receiving = DateTimeOffset.UtcNow;
                     var received = await queue.ReceiveAsync(1, ReceiveWait, token).ConfigureAwait(false);
                     if (received.Count == 0)
                     {
@@ -84,9 +87,10 @@ public sealed partial class Copier(
                         continue;
                     }
 
+                    var receive = RecordReceive(receiving, received.Count);
                     foreach (var message in received)
                     {
-                        await HandleAsync(message, stop, token).ConfigureAwait(false);
+                        await HandleAsync(message, receive, stop, token).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -103,9 +107,9 @@ public sealed partial class Copier(
         }
     }
 
-    private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource stop, CancellationToken cancellationToken)
+    private async Task HandleAsync(ReceivedMessage received, ActivityContext receive, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
-        using var activity = StartProcessActivity(received);
+        using var activity = StartProcessActivity(received, receive);
         var recorded = new List<Task>(received.Message.Tasks.Count);
         StoreException? retryable = null;
 
@@ -212,15 +216,38 @@ public sealed partial class Copier(
     }
 
     /// <summary>
+    /// The "receive" span of a receive that brought messages (OpenTelemetry messaging conventions:
+    /// kind Client), recorded once they came, so the many empty polls of an idle copier leave no
+    /// spans. Its context is linked from the messages' process spans.
+    /// </summary>
+    private static ActivityContext RecordReceive(DateTimeOffset started, int count)
+    {
+        using var activity = HeavySyncTelemetry.Source.StartActivity("receive", ActivityKind.Client, parentContext: default, startTime: started);
+        if (activity is null)
+        {
+            return default;
+        }
+
+        activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
+        activity.SetTag(TelemetryTags.MessagingOperationType, "receive");
+        activity.SetTag(TelemetryTags.MessagingOperationName, "receive");
+        activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
+        activity.SetTag(TelemetryTags.MessagingBatchCount, count);
+        return activity.Context;
+    }
+
+    /// <summary>
     /// The processing span of one message, following OpenTelemetry's messaging conventions: kind
     /// Consumer, named after the operation, a child of the publish span whose context the message
-    /// carries, so the lister's trace continues here (in another process too). Without a context
-    /// (telemetry off at the publisher) it starts its own trace.
+    /// carries, so the lister's trace continues here (in another process too), and linked to the
+    /// receive span that brought it. Without a context (telemetry off at the publisher) it starts
+    /// its own trace.
     /// </summary>
-    private static System.Diagnostics.Activity? StartProcessActivity(ReceivedMessage received)
+    private static Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
     {
-        var activity = HeavySyncTelemetry.Source.StartActivity(
-            "process", System.Diagnostics.ActivityKind.Consumer, received.Message.TraceParent);
+        ActivityLink[]? links = receive == default ? null : [new ActivityLink(receive)];
+        ActivityContext.TryParse(received.Message.TraceParent, null, out var parent);
+        var activity = HeavySyncTelemetry.Source.StartActivity("process", ActivityKind.Consumer, parent, links: links);
         if (activity is not null)
         {
             activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");

@@ -34,6 +34,14 @@ public sealed class ExportedTelemetry(OtlpReceiver receiver)
         Assert.All(copySpans, c => Assert.Contains((c.TraceId, c.ParentSpanId!), processIds));
     }
 
+    /// <summary>Each process span links to the Client-kind receive span that brought its message.</summary>
+    public void AssertProcessLinkedToReceive()
+    {
+        var receives = Own("receive");
+        Assert.All(receives, r => Assert.Equal(OtlpSpanKind.Client, r.Kind));
+        Assert.All(Own("process"), p => Assert.Contains(receives, r => p.Links.Contains(new OtlpLink(r.TraceId, r.SpanId))));
+    }
+
     /// <summary>Each copy object span has exactly one verify child.</summary>
     public void AssertVerifyUnderEveryCopy()
     {

@@ -62,6 +62,7 @@ public sealed class TelemetryEndToEndTests : IAsyncLifetime, IDisposable
         Assert.True(_receiver.SpansNamed("list page").Count >= 2, "a list page span per side");
         Assert.Single(_receiver.SpansNamed("plan"));
         view.AssertPublishReachesEveryCopy(Objects);
+        view.AssertProcessLinkedToReceive();
         view.AssertVerifyUnderEveryCopy();
 
         // The store's HTTP requests are children of the copy spans: each copy PUT its object.
