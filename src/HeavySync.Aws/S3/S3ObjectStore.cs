@@ -45,7 +45,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         _observer = observer;
         _logger = logger;
         _timeProvider = timeProvider;
-        _pipeline = S3RetryPipeline.Create(options, timeProvider);
+        _pipeline = S3RetryPipeline.Create(options, timeProvider, observer, Location);
     }
 
     /// <inheritdoc />

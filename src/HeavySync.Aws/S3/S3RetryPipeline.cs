@@ -8,7 +8,8 @@ namespace HeavySync.Aws.S3;
 /// throttled <see cref="StoreException"/>s, honouring the server's Retry-After.</summary>
 internal static class S3RetryPipeline
 {
-    public static ResiliencePipeline Create(S3StoreOptions options, TimeProvider timeProvider) =>
+    /// <summary>The pipeline; each retry is reported to <paramref name="observer"/> as a retry of <paramref name="store"/>.</summary>
+    public static ResiliencePipeline Create(S3StoreOptions options, TimeProvider timeProvider, IRequestObserver? observer = null, string store = "s3") =>
         new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
@@ -20,6 +21,15 @@ internal static class S3RetryPipeline
                 MaxDelay = options.RetryMaxDelay,
                 DelayGenerator = static args =>
                     ValueTask.FromResult(args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+                OnRetry = args =>
+                {
+                    if (observer is not null && args.Outcome.Exception is StoreException failure)
+                    {
+                        observer.OnRetry(store, failure.Kind);
+                    }
+
+                    return default;
+                },
             })
             .Build();
 }

@@ -36,7 +36,7 @@ internal static class CheckCommand
             var settings = shared.Load(parse);
             var source = CliHost.ParseLocation(parse.GetValue(src)!, "source");
             var destination = CliHost.ParseLocation(parse.GetValue(dst)!, "destination");
-            await using var host = new CliHost(settings, parse.GetValue(shared.Verbose));
+            await using var host = new CliHost(settings, parse.GetValue(shared.Verbose), role: "check");
             var statePath = settings.GetString("state") ?? StatePaths.ForPair(settings, source.Canonical, destination.Canonical);
             await using var state = File.Exists(statePath) ? await CliHost.OpenStateAsync(statePath, token) : null;
             await using var srcStore = await host.OpenStoreAsync(source, StoreSide.Source, token);

@@ -53,7 +53,7 @@ internal static class CopierCommand
             });
 
             await using var state = await ClusterState.OpenAsync(settings, CancellationToken.None);
-            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose));
+            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "copier");
             await using var queue = await QueueFactory.OpenAsync(settings, host, CancellationToken.None);
             var progress = new SyncProgress { Phase = "copying" };
             var governor = new ConcurrencyGovernor(options.Concurrency, TimeProvider.System);

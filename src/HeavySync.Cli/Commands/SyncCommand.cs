@@ -53,7 +53,7 @@ internal static class SyncCommand
             throw new UsageException("source and destination overlap: one directory is inside the other");
         }
 
-        await using var host = new CliHost(settings, parse.GetValue(shared.Verbose));
+        await using var host = new CliHost(settings, parse.GetValue(shared.Verbose), role: "sync");
         var statePath = settings.GetString("state") ?? StatePaths.ForPair(settings, source.Canonical, destination.Canonical);
         await using var state = await CliHost.OpenStateAsync(statePath, cancellationToken);
         await using var src = await host.OpenStoreAsync(source, StoreSide.Source, cancellationToken);

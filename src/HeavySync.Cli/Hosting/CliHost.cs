@@ -3,6 +3,7 @@ using HeavySync.Google.Storage;
 using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
 using HeavySync.Cli.Jobs;
+using HeavySync.Cli.Telemetry;
 using HeavySync.Local;
 using HeavySync.Engine;
 using HeavySync.Locations;
@@ -13,16 +14,25 @@ using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Cli.Hosting;
 
-/// <summary>Wiring shared by the commands: logging, store providers, state.</summary>
+/// <summary>Wiring shared by the commands: telemetry, logging, store providers, state.</summary>
 internal sealed class CliHost : IAsyncDisposable
 {
     private readonly List<IObjectStoreProvider> providers;
 
-    public CliHost(CliSettings settings, int verbosity)
+    /// <param name="settings">The command's settings.</param>
+    /// <param name="verbosity">0 warnings, 1 information, 2+ debug (console).</param>
+    /// <param name="role">The role this process plays (<c>sync</c>, <c>lister</c>, <c>copier</c>,
+    /// <c>finalizer</c>, <c>check</c>): starts OpenTelemetry export as <c>heavysync-ROLE</c> when the
+    /// OTLP environment asks for it. Null: no telemetry.</param>
+    public CliHost(CliSettings settings, int verbosity, string? role = null)
     {
         Settings = settings;
+        Telemetry = role is null ? TelemetryHost.Disabled : TelemetryHost.Start(role);
         Loggers = LoggerFactory.Create(builder =>
         {
+            // Log records written inside a span carry its trace and span ids.
+            builder.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+            Telemetry.AddLogging(builder);
             builder.SetMinimumLevel(verbosity switch { 0 => LogLevel.Warning, 1 => LogLevel.Information, _ => LogLevel.Debug });
             builder.AddSimpleConsole(o =>
             {
@@ -45,6 +55,9 @@ internal sealed class CliHost : IAsyncDisposable
     public CliSettings Settings { get; }
 
     public ILoggerFactory Loggers { get; }
+
+    /// <summary>This process's OpenTelemetry export (disabled unless configured).</summary>
+    public TelemetryHost Telemetry { get; }
 
     /// <summary>Requests by operation over every store of this process (the cost of a run).</summary>
     public RequestCounter Requests { get; } = new();
@@ -175,9 +188,11 @@ internal sealed class CliHost : IAsyncDisposable
         return await SqliteStateStore.OpenAsync(path, cancellationToken);
     }
 
+    /// <summary>Flushes logs, then traces and metrics.</summary>
     public ValueTask DisposeAsync()
     {
         Loggers.Dispose();
+        Telemetry.Dispose();
         return ValueTask.CompletedTask;
     }
 }

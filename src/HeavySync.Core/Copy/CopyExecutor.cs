@@ -65,6 +65,13 @@ public sealed class CopyExecutor
                 Delay = TimeSpan.FromMilliseconds(200),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+                OnRetry = args =>
+                {
+                    HeavySyncTelemetry.Retries.Add(1,
+                        new KeyValuePair<string, object?>(TelemetryTags.Layer, "copy"),
+                        new KeyValuePair<string, object?>(TelemetryTags.ErrorKind, (args.Outcome.Exception as StoreException)?.Kind.ToString()));
+                    return default;
+                },
             })
             .Build();
     }
@@ -78,6 +85,7 @@ public sealed class CopyExecutor
         using var activity = HeavySyncTelemetry.Source.StartActivity("copy object");
         activity?.SetTag("heavysync.key.size", task.Size);
         var started = Stopwatch.GetTimestamp();
+        HeavySyncTelemetry.CopiesInFlight.Add(1);
         try
         {
             var ledger = await retry.ExecuteAsync(
@@ -104,6 +112,15 @@ public sealed class CopyExecutor
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             return new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            HeavySyncTelemetry.CopiesInFlight.Add(-1);
+        }
     }
 
     /// <summary>One attempt; null when the source vanished.</summary>
@@ -129,10 +146,13 @@ public sealed class CopyExecutor
         {
             written = await serverSide.CopyFromAsync(source, current, task.Key, cancellationToken).ConfigureAwait(false);
             onBytes?.Invoke(written.Size);
-            VerifySize(task.Key, current.Size, written.Size);
-            if (current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+            using (StartVerify())
             {
-                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
+                VerifySize(task.Key, current.Size, written.Size);
+                if (current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+                {
+                    throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
+                }
             }
 
             md5 = written.Md5 ?? current.Md5;
@@ -167,6 +187,7 @@ public sealed class CopyExecutor
         var md5 = hashing.Hasher.Md5Hex;
         var crc = hashing.Hasher.Crc32c;
 
+        using var verify = StartVerify();
         VerifySize(key, current.Size, hashing.BytesRead);
         VerifySize(key, current.Size, written.Size);
         if (current.Md5 is not null && !HashEquals(current.Md5, md5))
@@ -191,6 +212,9 @@ public sealed class CopyExecutor
 
         return (written, md5, crc);
     }
+
+    /// <summary>The "verify" span: size and checksum comparison of one copy (DESIGN.md §7).</summary>
+    private static Activity? StartVerify() => HeavySyncTelemetry.Source.StartActivity("verify");
 
     private static void VerifySize(string key, long expected, long actual)
     {

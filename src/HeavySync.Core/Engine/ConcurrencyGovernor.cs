@@ -1,3 +1,5 @@
+using HeavySync.Telemetry;
+
 namespace HeavySync.Engine;
 
 /// <summary>
@@ -75,7 +77,13 @@ public sealed class ConcurrencyGovernor
                 return;
             }
 
-            limit = Math.Max(1, limit / 2);
+            var lowered = Math.Max(1, limit / 2);
+            if (lowered < limit)
+            {
+                HeavySyncTelemetry.ConcurrencyReductions.Add(1);
+            }
+
+            limit = lowered;
             lastChange = now;
         }
     }

@@ -12,13 +12,11 @@ public sealed partial class Copier
     // How long a message of another run waits before it is offered again (a queue shared with other processes).
     private static readonly TimeSpan ForeignMessageDelay = TimeSpan.FromSeconds(1);
 
-    private async Task HandleAsync(ReceivedMessage received, CancellationTokenSource hard)
+    private async Task HandleAsync(ReceivedMessage received, ActivityContext receive, CancellationTokenSource hard)
     {
         var token = hard.Token;
         var message = received.Message;
-        using var activity = HeavySyncTelemetry.Source.StartActivity("receive", ActivityKind.Consumer, message.TraceParent);
-        activity?.SetTag(TelemetryTags.Job, message.JobId);
-        activity?.SetTag(TelemetryTags.Run, message.RunId);
+        using var activity = StartProcessActivity(received, receive);
 
         if (!contexts.Serves(message))
         {
@@ -45,8 +43,14 @@ public sealed partial class Copier
             var pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
             foreach (var task in message.Tasks)
             {
-                if (task.Action != TaskAction.Copy || !pending.Contains(task.TaskId))
+                if (task.Action != TaskAction.Copy)
                 {
+                    continue;
+                }
+
+                if (!pending.Contains(task.TaskId))
+                {
+                    CountSkipped(task, "done");
                     continue;
                 }
 
@@ -132,6 +136,9 @@ public sealed partial class Copier
                     break;
                 case Settlement.Retry:
                     LogRedelivery(received.DeliveryCount, retryable!.Message);
+                    HeavySyncTelemetry.Retries.Add(1,
+                        new KeyValuePair<string, object?>(TelemetryTags.Layer, "redelivery"),
+                        new KeyValuePair<string, object?>(TelemetryTags.ErrorKind, retryable.Kind.ToString()));
                     var delay = retryable.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, received.DeliveryCount)));
                     await queue.ReleaseAsync(received, delay, CancellationToken.None).ConfigureAwait(false);
                     break;
@@ -166,11 +173,13 @@ public sealed partial class Copier
                 break;
             case WorkTaskStatus.Vanished:
                 progress.AddVanished();
+                CountSkipped(task, "vanished");
                 LogVanished(task.Key.Length);
                 break;
             case WorkTaskStatus.Failed:
                 progress.AddFailed();
                 HeavySyncTelemetry.ObjectsFailed.Add(1);
+                HeavySyncTelemetry.BytesFailed.Add(task.Size);
                 LogFailed(outcome.Error ?? "unknown error");
                 break;
         }

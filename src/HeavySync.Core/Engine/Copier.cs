@@ -97,6 +97,8 @@ public sealed partial class Copier(
 
                 try
                 {
+                    // Span times run on the system clock, as every Activity's do (not the injectable one).
+                    var receiving = DateTimeOffset.UtcNow;
                     var received = await queue.ReceiveAsync(1, options.ReceiveWait, soft).ConfigureAwait(false);
                     if (received.Count == 0)
                     {
@@ -108,9 +110,10 @@ public sealed partial class Copier(
                         continue;
                     }
 
+                    var receive = RecordReceive(receiving, received.Count);
                     foreach (var message in received)
                     {
-                        await HandleAsync(message, hard).ConfigureAwait(false);
+                        await HandleAsync(message, receive, hard).ConfigureAwait(false);
                     }
                 }
                 finally

@@ -43,8 +43,15 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
 
         progress.Phase = "planning";
         using var activity = HeavySyncTelemetry.Source.StartActivity("plan");
+        activity?.SetTag(TelemetryTags.Job, run.JobId);
         activity?.SetTag(TelemetryTags.Run, run.Id);
-        return await state.PlanAsync(run.Id, planOptions, cancellationToken).ConfigureAwait(false);
+        var plan = await state.PlanAsync(run.Id, planOptions, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("heavysync.plan.copy_objects", plan.CopyObjects);
+        activity?.SetTag("heavysync.plan.unchanged_objects", plan.UnchangedObjects);
+        var unchanged = new KeyValuePair<string, object?>(TelemetryTags.Reason, "unchanged");
+        HeavySyncTelemetry.ObjectsSkipped.Add(plan.UnchangedObjects, unchanged);
+        HeavySyncTelemetry.BytesSkipped.Add(Math.Max(0, plan.SourceBytes - plan.CopyBytes), unchanged);
+        return plan;
     }
 
     private async Task ListSideAsync(long runId, StoreSide side, IObjectStore store, string? resumeAfter, CancellationTokenSource failFast)
@@ -112,9 +119,19 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
     {
         using var activity = HeavySyncTelemetry.Source.StartActivity("list page");
         activity?.SetTag(TelemetryTags.Side, side.ToString());
+        activity?.SetTag(TelemetryTags.Run, runId);
+        activity?.SetTag("heavysync.objects", batch.Count);
         var resumeAfter = store.Capabilities.OrderedListing ? lastKey : null;
         await state.AddManifestBatchAsync(runId, side, batch, resumeAfter, cancellationToken).ConfigureAwait(false);
-        HeavySyncTelemetry.ObjectsListed.Add(batch.Count, new KeyValuePair<string, object?>(TelemetryTags.Side, side.ToString()));
+        var sideTag = new KeyValuePair<string, object?>(TelemetryTags.Side, side.ToString());
+        HeavySyncTelemetry.ObjectsListed.Add(batch.Count, sideTag);
+        long bytes = 0;
+        foreach (var entry in batch)
+        {
+            bytes += entry.Size;
+        }
+
+        HeavySyncTelemetry.BytesListed.Add(bytes, sideTag);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the {Side} listing after a saved key ({Length} characters)")]

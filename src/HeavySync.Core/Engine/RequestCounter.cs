@@ -33,8 +33,16 @@ public sealed class RequestCounter : IRequestObserver
     public void OnThrottled(string store)
     {
         Interlocked.Increment(ref throttled);
+        HeavySyncTelemetry.ThrottleEvents.Add(1, new KeyValuePair<string, object?>(TelemetryTags.Store, store));
         Governor?.OnThrottled();
     }
+
+    /// <inheritdoc />
+    public void OnRetry(string store, StoreErrorKind kind) =>
+        HeavySyncTelemetry.Retries.Add(1,
+            new KeyValuePair<string, object?>(TelemetryTags.Layer, "request"),
+            new KeyValuePair<string, object?>(TelemetryTags.Store, store),
+            new KeyValuePair<string, object?>(TelemetryTags.ErrorKind, kind.ToString()));
 
     /// <summary>Totals per operation over all stores, in a stable order.</summary>
     public IReadOnlyList<(string Operation, long Count)> ByOperation() =>

@@ -4,6 +4,7 @@ using HeavySync.Planning;
 using HeavySync.Queue;
 using HeavySync.State;
 using HeavySync.Storage;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -72,6 +73,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             ? new InProcessWorkQueue(new InProcessQueueOptions { Capacity = Math.Max(64, options.Concurrency * 4) }, clock)
             : null;
         var queue = sharedQueue ?? ownQueue!;
+        await using var depth = QueueDepthSampler.Start(queue, sharedQueue is null ? "inprocess" : "shared", TimeSpan.FromSeconds(1), clock);
         await using var outcomes = new OutcomeWriter(state, run.Id);
         var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes, uploadSessions: state as IUploadSessionStore, jobId: run.JobId);
         var governor = new ConcurrencyGovernor(options.Concurrency, clock);

@@ -22,7 +22,13 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
     /// </summary>
     public async Task<long> PublishPendingAsync(RunRecord run, CancellationToken cancellationToken, bool durableQueue = false)
     {
+        // OpenTelemetry messaging conventions: one Producer span for the publishing, whose context
+        // every message carries (the copiers' "process" spans are its children).
         using var activity = HeavySyncTelemetry.Source.StartActivity("publish", ActivityKind.Producer);
+        activity?.SetTag(TelemetryTags.MessagingSystem, "heavysync");
+        activity?.SetTag(TelemetryTags.MessagingOperationType, "send");
+        activity?.SetTag(TelemetryTags.MessagingOperationName, "publish");
+        activity?.SetTag(TelemetryTags.MessagingDestination, "tasks");
         activity?.SetTag(TelemetryTags.Job, run.JobId);
         activity?.SetTag(TelemetryTags.Run, run.Id);
         var traceParent = activity?.Id ?? Activity.Current?.Id;
@@ -61,7 +67,7 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
             published += await PublishAsync(run, [new WorkMessage(run.JobId, run.Id, tasks, traceParent)], durableQueue, cancellationToken).ConfigureAwait(false);
         }
 
-        activity?.SetTag("messaging.batch.message_count", published);
+        activity?.SetTag("heavysync.tasks", published);
         return published;
     }
 

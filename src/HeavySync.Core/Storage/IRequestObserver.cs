@@ -12,4 +12,10 @@ public interface IRequestObserver
 
     /// <summary>The store answered "slow down" (S3 SlowDown, HTTP 429/503 throttling).</summary>
     void OnThrottled(string store);
+
+    /// <summary>A failed request of <paramref name="store"/> is being retried after a failure of <paramref name="kind"/>
+    /// (the per-request retry layer). Ignored unless implemented.</summary>
+    void OnRetry(string store, StoreErrorKind kind)
+    {
+    }
 }
