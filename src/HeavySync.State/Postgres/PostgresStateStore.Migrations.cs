@@ -29,6 +29,11 @@ public sealed partial class PostgresStateStore
         InTransactionAsync(async (c, t) =>
         {
             await c.ExecuteAsync(Sql("SELECT pg_advisory_xact_lock(@cls, @obj)", new { cls = MigrationLockClass, obj = MigrationLockObject }, t, cancellationToken)).ConfigureAwait(false);
+            if (OwnSchema(Settings.SearchPath) is { } schema)
+            {
+                await c.ExecuteAsync(Sql($"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", null, t, cancellationToken)).ConfigureAwait(false);
+            }
+
             await c.ExecuteAsync(Sql(
                 "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
                 null, t, cancellationToken)).ConfigureAwait(false);
@@ -55,6 +60,18 @@ public sealed partial class PostgresStateStore
             var current = exists ? await ReadVersionAsync(c, null, cancellationToken).ConfigureAwait(false) : 0;
             return new SchemaStatus(current, LatestSchemaVersion);
         }, cancellationToken);
+
+    /// <summary>
+    /// The schema a search_path of one plain name asks for (?search_path=heavysync): created by the
+    /// migration, so a dedicated schema needs no manual step. Null for anything else (the default
+    /// path, lists, quoted names), which is used as the server resolves it.
+    /// </summary>
+    private static string? OwnSchema(string? searchPath) =>
+        searchPath is { Length: > 0 and <= 63 } path
+        && path.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_')
+        && path is not "public" && !char.IsDigit(path[0])
+            ? path
+            : null;
 
     /// <summary>Throws the one-line refusal when <paramref name="current"/> is newer than this build.</summary>
     private static void RefuseNewer(int current)

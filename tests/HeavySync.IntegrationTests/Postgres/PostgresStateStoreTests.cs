@@ -34,6 +34,19 @@ public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database, IT
     }
 
     [Fact]
+    public async Task OpenAsync_SearchPathOfMissingSchema_CreatesItAndMigratesThere()
+    {
+        var schema = "fresh_" + Guid.NewGuid().ToString("N")[..8];
+
+        await using (var store = await PostgresStateStore.OpenAsync($"{database.Url}?search_path={schema}", CancellationToken.None))
+        {
+            await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        }
+
+        Assert.Equal(1L, await PostgresDatabaseFixture.ScalarAsync(database.Url, $"SELECT COUNT(*) FROM {schema}.jobs"));
+    }
+
+    [Fact]
     public async Task GetSchemaStatus_EmptySchema_ReportsZeroWithoutCreatingAnything()
     {
         var url = await database.NewSchemaUrlAsync();
