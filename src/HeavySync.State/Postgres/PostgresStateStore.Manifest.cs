@@ -1,0 +1,130 @@
+using Dapper;
+using HeavySync.Planning;
+using HeavySync.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HeavySync.State.Postgres;
+
+public sealed partial class PostgresStateStore
+{
+    // The staging table lives for one transaction; the merge replaces rows of the same key, so a
+    // repeated batch (a lister killed after commit, before it saw the commit) is harmless. DISTINCT ON
+    // keeps one row per key even if a batch repeats a key within itself (ON CONFLICT forbids touching
+    // a row twice in one statement).
+    private const string CreateStageSql =
+        "CREATE TEMP TABLE manifest_stage (key text COLLATE \"C\" NOT NULL, size bigint NOT NULL, etag text, md5 text, " +
+        "crc32c bigint, mtime_ticks bigint, version text, fp text NOT NULL) ON COMMIT DROP";
+
+    private const string CopyStageSql =
+        "COPY manifest_stage (key, size, etag, md5, crc32c, mtime_ticks, version, fp) FROM STDIN (FORMAT BINARY)";
+
+    private const string MergeStageSql = """
+        INSERT INTO manifest (run_id, side, key, size, etag, md5, crc32c, mtime_ticks, version, fp)
+        SELECT DISTINCT ON (key) @runId, @side, key, size, etag, md5, crc32c, mtime_ticks, version, fp
+        FROM manifest_stage ORDER BY key
+        ON CONFLICT (run_id, side, key) DO UPDATE SET
+            size = excluded.size, etag = excluded.etag, md5 = excluded.md5, crc32c = excluded.crc32c,
+            mtime_ticks = excluded.mtime_ticks, version = excluded.version, fp = excluded.fp
+        """;
+
+    /// <inheritdoc />
+    /// <remarks>Binary COPY into a transaction-scoped staging table, merged into the manifest in the same
+    /// transaction as the resume point.</remarks>
+    public Task AddManifestBatchAsync(long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, string? resumeAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var column = SideColumn(side);
+        return InTransactionAsync(async (c, t) =>
+        {
+            var run = await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
+            if (side == StoreSide.Source ? run.SourceListed : run.DestinationListed)
+            {
+                throw new StateStoreException($"the {SideName(side)} listing of run {runId} is complete; it takes no more rows");
+            }
+
+            if (entries.Count > 0)
+            {
+                await c.ExecuteAsync(Sql(CreateStageSql, null, t, cancellationToken)).ConfigureAwait(false);
+                await CopyToStageAsync(c, entries, cancellationToken).ConfigureAwait(false);
+                await c.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, t, cancellationToken)).ConfigureAwait(false);
+            }
+
+            if (resumeAfter is not null)
+            {
+                await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_resume_after = @resumeAfter WHERE id = @runId", new { runId, resumeAfter }, t, cancellationToken)).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task ResetListingAsync(long runId, StoreSide side, CancellationToken cancellationToken)
+    {
+        var column = SideColumn(side);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
+            await c.ExecuteAsync(Sql("DELETE FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side }, t, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_resume_after = NULL, {column}_listed = false WHERE id = @runId", new { runId }, t, cancellationToken)).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task MarkListingCompleteAsync(long runId, StoreSide side, CancellationToken cancellationToken)
+    {
+        var column = SideColumn(side);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
+
+            // A complete listing has nothing to resume: the resume point is only for unfinished ones.
+            await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_listed = true, {column}_resume_after = NULL WHERE id = @runId", new { runId }, t, cancellationToken)).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountManifestAsync(long runId, StoreSide side, CancellationToken cancellationToken) =>
+        UseAsync(c => c.ExecuteScalarAsync<long>(Sql(
+            "SELECT COUNT(*) FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side }, null, cancellationToken)),
+            cancellationToken);
+
+    private static async Task CopyToStageAsync(NpgsqlConnection connection, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var import = await connection.BeginBinaryImportAsync(CopyStageSql, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in entries)
+        {
+            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(entry.Size, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.ETag, cancellationToken).ConfigureAwait(false);
+
+            // Stored lower-case so the plan compares MD5s with plain equality (rule 3 ignores case).
+            await WriteTextAsync(import, entry.Md5?.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
+            await WriteBigintAsync(import, entry.Crc32c, cancellationToken).ConfigureAwait(false);
+            await WriteBigintAsync(import, entry.LastModified is { } m ? Fingerprint.UnixTicks(m) : null, cancellationToken).ConfigureAwait(false);
+            await WriteTextAsync(import, entry.Version, cancellationToken).ConfigureAwait(false);
+            await import.WriteAsync(Fingerprint.Of(entry), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        }
+
+        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
+        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static Task WriteBigintAsync(NpgsqlBinaryImporter import, long? value, CancellationToken cancellationToken) =>
+        value is { } v ? import.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : import.WriteNullAsync(cancellationToken);
+
+    private static string SideColumn(StoreSide side) => side switch
+    {
+        StoreSide.Source => "source",
+        StoreSide.Destination => "destination",
+        _ => throw new ArgumentOutOfRangeException(nameof(side), side, "unknown side"),
+    };
+
+    private static string SideName(StoreSide side) => side == StoreSide.Source ? "source" : "destination";
+}
