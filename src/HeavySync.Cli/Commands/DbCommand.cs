@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HeavySync.Cli.Hosting;
+using HeavySync.State.Postgres;
 
 namespace HeavySync.Cli.Commands;
 
@@ -15,8 +16,26 @@ internal static class DbCommand
         shared.AddTo(migrate);
         migrate.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            await using var state = await ClusterState.OpenAsync(shared.Load(parse), token);
-            Console.WriteLine("state schema is up to date");
+            var settings = shared.Load(parse);
+            var location = ClusterState.Location(settings);
+            if (PostgresConnectionString.IsPostgres(location))
+            {
+                await using var store = PostgresStateStore.Create(location);
+                var before = await store.GetSchemaStatusAsync(token);
+                if (before.IsTooNew)
+                {
+                    throw new UsageException($"the state schema is version {before.Current}, newer than this heavysync knows ({before.Latest}): upgrade heavysync");
+                }
+
+                await store.MigrateAsync(token);
+                Console.WriteLine(before.NeedsMigration
+                    ? $"state schema migrated from version {before.Current} to {before.Latest} ({PostgresConnectionString.Redact(location)})"
+                    : $"state schema is up to date (version {before.Latest}, {PostgresConnectionString.Redact(location)})");
+                return ExitCodes.InSync;
+            }
+
+            await using var state = await ClusterState.OpenAsync(settings, token);
+            Console.WriteLine($"state schema is up to date ({location})");
             return ExitCodes.InSync;
         }, ct));
         return new Command("db", "State database maintenance.") { migrate };

@@ -8,6 +8,7 @@ using HeavySync.Local;
 using HeavySync.Engine;
 using HeavySync.Locations;
 using HeavySync.State;
+using HeavySync.State.Postgres;
 using HeavySync.State.Sqlite;
 using HeavySync.Storage;
 using Microsoft.Extensions.Logging;
@@ -180,12 +181,10 @@ internal sealed class CliHost : IAsyncDisposable
     /// <summary>Opens (creating when new) the state at <paramref name="path"/>: a SQLite file path.</summary>
     public static async Task<IStateStore> OpenStateAsync(string path, CancellationToken cancellationToken)
     {
-        if (path.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException("Postgres state is not available in this build yet; use a SQLite file path");
-        }
-
-        return await SqliteStateStore.OpenAsync(path, cancellationToken);
+        // Both open and migrate (one migrator at a time; a newer schema is refused with one line).
+        return PostgresConnectionString.IsPostgres(path)
+            ? await PostgresStateStore.OpenAsync(path, cancellationToken)
+            : await SqliteStateStore.OpenAsync(path, cancellationToken);
     }
 
     /// <summary>Flushes logs, then traces and metrics.</summary>

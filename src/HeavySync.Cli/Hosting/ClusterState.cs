@@ -17,18 +17,6 @@ internal static class ClusterState
         ?? throw new UsageException("no state given: use --state postgres://user:password@host/db (or a SQLite file path), or set HEAVYSYNC_STATE");
 
     /// <summary>Opens the state and brings its schema up to date (one migrator at a time; a newer schema is refused).</summary>
-    public static async Task<IStateStore> OpenAsync(CliSettings settings, CancellationToken cancellationToken)
-    {
-        var state = await CliHost.OpenStateAsync(Location(settings), cancellationToken);
-        try
-        {
-            await state.MigrateAsync(cancellationToken);
-            return state;
-        }
-        catch
-        {
-            await state.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<IStateStore> OpenAsync(CliSettings settings, CancellationToken cancellationToken) =>
+        CliHost.OpenStateAsync(Location(settings), cancellationToken);
 }

@@ -3,6 +3,8 @@ using HeavySync.Cli.Commands;
 using HeavySync.Cli.Configuration;
 using HeavySync.Google.PubSub;
 using HeavySync.Queue;
+using HeavySync.State.Postgres;
+using HeavySync.State.Postgres.Queue;
 
 namespace HeavySync.Cli.Hosting;
 
@@ -17,6 +19,11 @@ internal static class QueueFactory
         if (queue.Equals("inprocess", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException("--queue inprocess lives inside one 'heavysync sync' process; cluster roles need postgres, an SQS queue URL or pubsub://...");
+        }
+
+        if (queue.Equals("postgres", StringComparison.OrdinalIgnoreCase) || PostgresConnectionString.IsPostgres(queue))
+        {
+            return await OpenPostgresAsync(queue, settings, cancellationToken);
         }
 
         if (queue.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || queue.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
@@ -44,6 +51,23 @@ internal static class QueueFactory
         return lease is { } value && value >= TimeSpan.FromSeconds(1) && value <= TimeSpan.FromHours(12)
             ? value
             : throw new UsageException($"--queue-lease: '{text}' is not a duration from 1s to 12h (like 30s, 5m)");
+    }
+
+    /// <summary>
+    /// <c>postgres</c>: the queue table in the state database (the state must be a postgres:// URL);
+    /// or a postgres:// URL of its own.
+    /// </summary>
+    private static async Task<PostgresWorkQueue> OpenPostgresAsync(string queue, CliSettings settings, CancellationToken cancellationToken)
+    {
+        var location = queue;
+        if (queue.Equals("postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            location = settings.GetString("state") is { } state && PostgresConnectionString.IsPostgres(state)
+                ? state
+                : throw new UsageException("--queue postgres keeps the queue in the state database: give --state postgres://... (or a postgres:// URL as --queue)");
+        }
+
+        return await PostgresWorkQueue.OpenAsync(location, new PostgresQueueOptions { LeaseDuration = Lease(settings) }, cancellationToken);
     }
 
     private static async Task<PubSubWorkQueue> OpenPubSubAsync(string location, CliSettings settings, CliHost host, CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ internal static class PostgresRows
         "plan_destination_bytes AS PlanDestinationBytes, plan_copy_objects AS PlanCopyObjects, " +
         "plan_copy_bytes AS PlanCopyBytes, plan_unchanged_objects AS PlanUnchangedObjects, " +
         "plan_delete_objects AS PlanDeleteObjects, plan_delete_bytes AS PlanDeleteBytes, " +
-        "started_at AS StartedAt, finished_at AS FinishedAt, report AS Report";
+        "started_at AS StartedAt, finished_at AS FinishedAt, report AS Report, published_through AS PublishedThrough";
 
     internal const string TaskColumns = SqliteRows.TaskColumns;
 

@@ -106,6 +106,7 @@ public sealed partial class PostgresStateStore
 
             await c.ExecuteAsync(Sql("DELETE FROM runs WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
             await c.ExecuteAsync(Sql("DELETE FROM ledger WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync(Sql("DELETE FROM upload_sessions WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
             return await c.ExecuteAsync(Sql("DELETE FROM jobs WHERE id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false) > 0;
         }, cancellationToken);
 

@@ -30,6 +30,16 @@ public sealed partial class PostgresStateStore
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task SetPublishCheckpointAsync(long runId, long publishedThrough, CancellationToken cancellationToken) =>
+        UseAsync(async c =>
+        {
+            var updated = await c.ExecuteAsync(Sql(
+                "UPDATE runs SET published_through = @publishedThrough WHERE id = @runId",
+                new { runId, publishedThrough }, null, cancellationToken)).ConfigureAwait(false);
+            return updated == 1 ? 0 : throw new StateStoreException($"run {runId} not found in state database {Where}");
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<RunRecord> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         UseAsync(c => ReadRunAsync(c, null, runId, false, cancellationToken), cancellationToken);
 

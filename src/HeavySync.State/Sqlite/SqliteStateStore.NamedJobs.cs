@@ -73,6 +73,7 @@ public sealed partial class SqliteStateStore
             c.Execute("DELETE FROM tasks WHERE run_id IN (SELECT id FROM runs WHERE job_id = @jobId)", parameters, t);
             c.Execute("DELETE FROM runs WHERE job_id = @jobId", parameters, t);
             c.Execute("DELETE FROM ledger WHERE job_id = @jobId", parameters, t);
+            c.Execute("DELETE FROM upload_sessions WHERE job_id = @jobId", parameters, t);
             return c.Execute("DELETE FROM jobs WHERE id = @jobId", parameters, t) > 0;
         }, cancellationToken);
 
