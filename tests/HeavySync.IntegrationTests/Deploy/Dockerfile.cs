@@ -3,15 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace HeavySync.IntegrationTests.Deploy;
 
-/// <summary>One instruction of a Dockerfile: keyword (upper case), its flags and arguments.</summary>
-/// <param name="Keyword">FROM, RUN, COPY...</param>
-/// <param name="Flags">Leading <c>--name=value</c> flags (e.g. <c>--from=build</c>, <c>--platform=...</c>).</param>
-/// <param name="Arguments">The rest: whitespace-separated words, or the items of a JSON array.</param>
-public sealed record DockerInstruction(string Keyword, IReadOnlyDictionary<string, string> Flags, IReadOnlyList<string> Arguments);
-
-/// <summary>A build stage: its base image, its name and its instructions.</summary>
-public sealed record DockerStage(string BaseImage, string? Name, IReadOnlyList<DockerInstruction> Instructions);
-
 /// <summary>
 /// The parts of Dockerfile syntax the repository's Dockerfile uses: comments, line continuations,
 /// flags, shell-form and JSON-form arguments, stages. Enough to replay the build stage here.
