@@ -9,7 +9,9 @@ namespace HeavySync.Tests.Deploy;
 /// values.schema.json uses: type (one or a list), properties, required, additionalProperties
 /// (false or a schema), enum, items, minimum, maximum, pattern; description and $schema/title are
 /// annotations. Any other keyword is refused, so the schema cannot silently rely on something this
-/// validator ignores. No JSON Schema library is in the NuGet set this repository builds from.
+/// validator ignores. No JSON Schema library is usable here: JsonSchema.Net's dependencies
+/// (JsonPointer.Net, Json.More.Net) are missing from the package source, and Newtonsoft.Json.Schema
+/// is AGPL-licensed.
 /// </summary>
 public static class JsonSchemaSubset
 {
