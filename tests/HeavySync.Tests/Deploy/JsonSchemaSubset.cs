@@ -5,13 +5,13 @@ using System.Text.RegularExpressions;
 namespace HeavySync.Tests.Deploy;
 
 /// <summary>
-/// Validates a JSON document against the subset of JSON Schema (draft 2020-12) that the chart's
-/// values.schema.json uses: type (one or a list), properties, required, additionalProperties
-/// (false or a schema), enum, items, minimum, maximum, pattern; description and $schema/title are
-/// annotations. Any other keyword is refused, so the schema cannot silently rely on something this
-/// validator ignores. No JSON Schema library is usable here: JsonSchema.Net's dependencies
-/// (JsonPointer.Net, Json.More.Net) are missing from the package source, and Newtonsoft.Json.Schema
-/// is AGPL-licensed.
+/// Validates a JSON document against the subset of JSON Schema (draft-07, which every Helm 3
+/// reads) that the chart's values.schema.json uses: type (one or a list), properties, required,
+/// additionalProperties (false or a schema), enum, items, minimum, maximum, pattern; description,
+/// $schema and title are annotations. Any other keyword is refused, so the schema cannot silently
+/// rely on something this validator ignores. No JSON Schema library is usable here: JsonSchema.Net's
+/// dependencies (JsonPointer.Net, Json.More.Net) are missing from the package source, and
+/// Newtonsoft.Json.Schema is AGPL-licensed.
 /// </summary>
 public static class JsonSchemaSubset
 {
