@@ -76,13 +76,13 @@ public sealed class JsonSchemaSubsetTests
     }
 
     [Fact]
-    public void YamlJson_Merge_MapsMergeDeeplyOtherValuesReplaced()
+    public void YamlJson_Merge_MapsMergeDeeplyNullsRemoveOtherValuesReplaced()
     {
-        var under = JsonNode.Parse("""{"a":{"b":1,"c":[1,2]},"d":"x"}""");
-        var over = JsonNode.Parse("""{"a":{"c":[3]},"e":true}""");
+        var under = JsonNode.Parse("""{"a":{"b":1,"c":[1,2]},"d":"x","f":2}""");
+        var over = JsonNode.Parse("""{"a":{"c":[3]},"e":true,"f":null}""");
 
         var merged = YamlJson.Merge(under, over);
 
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"a":{"b":1,"c":[3]},"d":"x","e":true}"""), merged));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"a":{"b":1,"c":[3]},"d":"x","e":true}"""), merged), merged?.ToJsonString());
     }
 }

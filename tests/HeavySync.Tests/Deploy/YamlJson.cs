@@ -35,7 +35,7 @@ public static partial class YamlJson
         _ => throw new NotSupportedException($"YAML node {node.NodeType} at {node.Start}"),
     };
 
-    /// <summary>Helm's values merge: mappings merge key by key, anything else is replaced.</summary>
+    /// <summary>Helm's values merge: mappings merge key by key, a null removes the key, anything else is replaced.</summary>
     public static JsonNode? Merge(JsonNode? under, JsonNode? over)
     {
         if (under is JsonObject baseMap && over is JsonObject overMap)
@@ -43,7 +43,15 @@ public static partial class YamlJson
             var merged = (JsonObject)baseMap.DeepClone();
             foreach (var (key, value) in overMap)
             {
-                merged[key] = Merge(merged[key], value?.DeepClone());
+                // Helm: a null in a values file deletes the key (e.g. `copier.replicas: null`).
+                if (value is null)
+                {
+                    merged.Remove(key);
+                }
+                else
+                {
+                    merged[key] = Merge(merged[key], value.DeepClone());
+                }
             }
 
             return merged;
