@@ -26,7 +26,7 @@ internal sealed partial class HealthServer : IAsyncDisposable
     private readonly HttpListener listener;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
-    private Task? watched;
+    private volatile Task? watched;
 
     private HealthServer(HttpListener listener, IReadOnlyList<HealthCheck> checks, CancellationToken stopping, TimeProvider time)
     {
