@@ -9,7 +9,24 @@ public static class HeavySyncCli
     /// <summary>Parses and runs.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand(
+        var parsed = Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await Console.Error.WriteLineAsync($"heavysync: {parsed.Errors[0].Message}");
+            await Console.Error.WriteLineAsync($"Run '{HelpHint(parsed)}' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Parses a command line against the real command tree without running it (tests check deployment files with it).</summary>
+    internal static ParseResult Parse(IReadOnlyList<string> args) => CreateRoot().Parse(args);
+
+    /// <summary>The command tree: every command, option and settings binding.</summary>
+    internal static RootCommand CreateRoot()
+    {
+        return new RootCommand(
             "HeavySync makes a destination bucket or directory match a source — S3, GCS or local files — " +
             "for millions to billions of objects, resuming where it stopped after crashes and restarts.\n\n" +
             "Exit codes: 0 in sync; 1 finished with failed objects; 2 usage or configuration error; " +
@@ -25,16 +42,6 @@ public static class HeavySyncCli
             RetryFailedCommand.Create(),
             DbCommand.Create(),
         };
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            await Console.Error.WriteLineAsync($"heavysync: {parsed.Errors[0].Message}");
-            await Console.Error.WriteLineAsync($"Run '{HelpHint(parsed)}' for usage.");
-            return ExitCodes.Usage;
-        }
-
-        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 
     private static string HelpHint(ParseResult parsed)

@@ -18,6 +18,7 @@ internal static class CopierCommand
         cluster.Bind(new Option<int?>("--max-deliveries") { Description = "Deliveries of a message before its remaining tasks are recorded failed (default 5). [HEAVYSYNC_MAX_DELIVERIES]" }, "max_deliveries");
         cluster.Bind(new Option<string?>("--idle-exit") { Description = "Exit after this long without work (e.g. 30s, 10m). Default: run until stopped. [HEAVYSYNC_IDLE_EXIT]" }, "idle_exit");
         cluster.Bind(new Option<string?>("--drain-timeout") { Description = "On SIGTERM, how long messages in flight may take to finish before they are released for redelivery (default 25s). [HEAVYSYNC_DRAIN_TIMEOUT]" }, "drain_timeout");
+        HealthOptions.AddOptions(cluster);
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines." };
         var command = new Command("copier", "Cluster role: receive copy tasks from the queue and execute them, for every job, until stopped. " +
             "Stateless: run as many as you like. SIGTERM (or Ctrl-C) stops taking work, lets work in flight finish within --drain-timeout, " +
@@ -37,6 +38,7 @@ internal static class CopierCommand
                 LeaseRenewInterval = QueueFactory.Lease(settings) / 3,
             };
             var idleExit = Duration(settings, "idle_exit");
+            var health = HealthOptions.From(settings);
 
             // SIGTERM asks for a graceful stop, like the first Ctrl-C; a second signal aborts.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -60,10 +62,13 @@ internal static class CopierCommand
             host.Requests.Governor = governor;
             await using (var contexts = new JobCopyContextSource(state, host.OpenJobAsync, onBytes: progress.AddBytes))
             await using (new ProgressReporter(progress, parse.GetValue(quiet), TimeSpan.FromSeconds(settings.GetInt("progress_interval", 30, 1, 3600))))
+            await using (var probes = health is null ? null : HealthServer.Start(health, [HealthCheck.State(state), HealthCheck.Queue(queue)], stop.Token))
             {
                 var copier = new Copier(queue, contexts, state, options, progress, host.Loggers.CreateLogger<Copier>(), governor);
                 var idle = new IdleDetector(progress, queue, idleExit);
-                await copier.RunAsync(idle.IsIdleAsync, stop.Token, abort.Token);
+                var workers = copier.RunAsync(idle.IsIdleAsync, stop.Token, abort.Token);
+                probes?.Watch(workers);
+                await workers;
             }
 
             Console.WriteLine($"copier stopped: copied {progress.Copied} objects ({Format.Bytes(progress.CopiedBytes)}), {progress.Failed} failed, {progress.Vanished} vanished");

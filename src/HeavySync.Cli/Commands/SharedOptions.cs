@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using HeavySync.Cli.Configuration;
 
 namespace HeavySync.Cli.Commands;
@@ -44,11 +45,19 @@ internal sealed class SharedOptions
         where T : Option
     {
         bound.Add((option, key));
+        KeysByOption.AddOrUpdate(option, key);
         implicitValues[option] = implicitValue;
         return option;
     }
 
     private readonly Dictionary<Option, string?> implicitValues = [];
+
+    // Every bound option of every command tree built in this process, so the settings keys (and
+    // their HEAVYSYNC_* environment twins) can be read back from a command tree.
+    private static readonly ConditionalWeakTable<Option, string> KeysByOption = [];
+
+    /// <summary>The settings key an option is bound to, or null for an option that is not a setting (e.g. <c>--job</c>).</summary>
+    public static string? KeyOf(Option option) => KeysByOption.TryGetValue(option, out var key) ? key : null;
 
     /// <summary>Adds every shared option to a command.</summary>
     public void AddTo(Command command)
