@@ -9,6 +9,7 @@ using HeavySync.Planning;
 using HeavySync.State;
 using HeavySync.State.Postgres;
 using Npgsql;
+using Xunit.Abstractions;
 
 namespace HeavySync.IntegrationTests.Cluster;
 
@@ -32,10 +33,13 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
     private readonly TempTree work = new("cluster-e2e");
     private PubSubTestQueues? pubsub;
 
-    public ClusterEndToEndTests(ClusterSourceFixture source, GcsFixture gcs)
+    private readonly ITestOutputHelper output;
+
+    public ClusterEndToEndTests(ClusterSourceFixture source, GcsFixture gcs, ITestOutputHelper output)
     {
         this.source = source;
         this.gcs = gcs;
+        this.output = output;
     }
 
     [Theory]
@@ -90,6 +94,8 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
         Assert.Equal(2, await CountGcsAsync(bucket, "stale"));
 
         var redone = gcs.Gaps.UploadsTo(bucket) - uploadsBefore - ClusterSourceFixture.Count;
+        output.WriteLine($"{queueKind}: copies done twice {redone} (bound {RedoBound}); lister 2 LIST requests {Requests(lister.Stdout, "LIST")}; " +
+            $"copiers 2 and 3 copied {Copies(copiers[1].Stdout)} and {Copies(copiers[2].Stdout)}");
         Assert.True(redone >= 0 && redone <= RedoBound, $"{redone} objects were copied twice (bound {RedoBound})");
 
         var finalizer = await Cli(["finalizer", "--job", "e2e"], env);
@@ -197,6 +203,10 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
         line.StartsWith("copying: ", StringComparison.Ordinal)
             ? long.Parse(line["copying: ".Length..].Split('/', ' ')[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture)
             : 0;
+
+    /// <summary>"copier stopped: copied 123 objects ..." → 123.</summary>
+    private static long Copies(string stdout) =>
+        long.Parse(stdout.Split('\n').First(l => l.StartsWith("copier stopped: copied ", StringComparison.Ordinal))["copier stopped: copied ".Length..].Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>The count of <paramref name="operation"/> in the "requests: LIST 6, GET 3" line.</summary>
     private static long Requests(string stdout, string operation)
