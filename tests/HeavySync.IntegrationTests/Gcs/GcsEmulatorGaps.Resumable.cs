@@ -133,7 +133,9 @@ public sealed partial class GcsEmulatorGaps
 
         if (complete is not null)
         {
+            var snapshot = await SnapshotAsync(session.Bucket, session.Name);
             var stored = await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
+            Archive(session.Bucket, snapshot);
             lock (session)
             {
                 session.Finished ??= stored;

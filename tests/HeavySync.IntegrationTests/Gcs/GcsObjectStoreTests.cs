@@ -121,6 +121,32 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
         Assert.Equal(written.Version, (await store.StatAsync("v", CancellationToken.None))!.Version);
     }
 
+    [Fact]
+    public async Task PruneNoncurrentVersionsAsync_OlderThanThreshold_DeletesOnlyThoseGenerations()
+    {
+        var bucket = await fixture.CreateBucketAsync(versioned: true);
+        var store = await fixture.OpenAsync(bucket, "p/");
+        var other = await fixture.OpenAsync(bucket, "elsewhere/");
+        await store.WriteAsync(new WriteRequest("a", 1), new MemoryStream([1]), CancellationToken.None);
+        await Task.Delay(10);
+        var live = await store.WriteAsync(new WriteRequest("a", 1), new MemoryStream([2]), CancellationToken.None);
+        await store.WriteAsync(new WriteRequest("b", 1), new MemoryStream([3]), CancellationToken.None);
+        await store.DeleteAsync("b", CancellationToken.None);
+        await other.WriteAsync(new WriteRequest("c", 1), new MemoryStream([4]), CancellationToken.None);
+        await Task.Delay(10);
+        await other.WriteAsync(new WriteRequest("c", 1), new MemoryStream([5]), CancellationToken.None);
+        Assert.Equal(3, fixture.Gaps.NoncurrentCount(bucket));
+
+        var none = await store.PruneNoncurrentVersionsAsync(DateTimeOffset.UtcNow.AddHours(-1), CancellationToken.None);
+        var pruned = await store.PruneNoncurrentVersionsAsync(DateTimeOffset.UtcNow.AddSeconds(1), CancellationToken.None);
+
+        Assert.Equal(0, none);
+        Assert.Equal(2, pruned);
+        Assert.Equal(1, fixture.Gaps.NoncurrentCount(bucket)); // the other prefix's generation is untouched
+        Assert.Equal(live.Version, (await store.StatAsync("a", CancellationToken.None))!.Version);
+        Assert.Equal([2], await ReadAllAsync(store, "a"));
+    }
+
     private static async Task<byte[]> ReadAllAsync(IObjectStore store, string key)
     {
         await using var stream = await store.OpenReadAsync(key, 0, null, CancellationToken.None);
