@@ -12,7 +12,7 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// GCS JSON API reference: buckets.insert / buckets.get (a bucket exists only once inserted; the
 /// emulator invents buckets on first use), multi-chunk resumable uploads (308 with Range, status
 /// queries), objects.rewrite under /storage/v1 with a rewriteToken round, ifGenerationMatch /
-/// ifSourceGenerationMatch (412), and object versioning (noncurrent generations with timeDeleted,
+/// ifSourceGenerationMatch (412), multipart bodies whose parts carry more than one header, and object versioning (noncurrent generations with timeDeleted,
 /// listed with versions=true, deleted by generation). Everything else is forwarded untouched; the emulator stays the
 /// storage engine (finished uploads and rewrites are stored through it). Listens on 127.0.0.1.
 /// </summary>
@@ -151,7 +151,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
 
         if (segments is ["upload", "storage", "v1", "b", _, "o"])
         {
-            if (request.HttpMethod == "PUT" && query["upload_id"] is { } id && _sessions.ContainsKey(id))
+            // The reference sends chunks with PUT; Google's own clients also use POST (Go's, in rclone).
+            if (request.HttpMethod is "PUT" or "POST" && query["upload_id"] is { } id && _sessions.ContainsKey(id))
             {
                 await ResumableChunkAsync(request, response, id);
                 return;
@@ -165,6 +166,12 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
             if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "resumable")
             {
                 await StartResumableAsync(request, response, segments[4], query);
+                return;
+            }
+
+            if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "multipart")
+            {
+                await MultipartUploadAsync(request, response, segments[4], query);
                 return;
             }
 
