@@ -67,7 +67,7 @@ public sealed partial class GcsObjectStore
             }
 
             var md5Hex = Convert.ToHexStringLower(md5.GetHashAndReset());
-            CheckExpectedMd5(request, Convert.FromHexString(md5Hex));
+            CheckExpectedMd5(request, md5Hex);
             var entry = Verified(request.Key, stored, total, md5Hex, crc);
             if (slot is not null)
             {
@@ -91,8 +91,11 @@ public sealed partial class GcsObjectStore
             try
             {
                 var status = await QueryStatusAsync(request.Key, known, request.Length, retry: true, cancellationToken).ConfigureAwait(false);
-                LogResumed(_logger, Describe("PUT", request.Key), status.Persisted);
-                return (known, status.Persisted, status.Finished);
+
+                // A finished session holds every byte: the content is still read, to verify it.
+                var persisted = status.Finished is null ? status.Persisted : request.Length;
+                LogResumed(_logger, Describe("PUT", request.Key), persisted);
+                return (known, persisted, status.Finished);
             }
             catch (StoreException ex) when (ex.Kind is StoreErrorKind.NotFound or StoreErrorKind.Permanent)
             {

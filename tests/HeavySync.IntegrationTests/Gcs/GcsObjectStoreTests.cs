@@ -63,6 +63,31 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     }
 
     [Fact]
+    public async Task WriteAsync_RecordedSessionAlreadyFinished_VerifiesTheContentWithoutSendingIt()
+    {
+        var store = await fixture.OpenAsync(await fixture.CreateBucketAsync());
+        var data = TestData.Bytes(3 * 256 * 1024 + 5, seed: 4);
+
+        // A crash between the last chunk and forgetting the session leaves a finished session on record.
+        var sessions = new MemorySessions { KeepOnDelete = true };
+        var request = new WriteRequest("done.bin", data.Length) { UploadSession = new UploadSessionSlot(sessions, 1, "done.bin", "fp") };
+        var first = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+        var chunksBefore = fixture.Gaps.ChunkPuts;
+        var sessionsBefore = fixture.Gaps.SessionsStarted;
+
+        var again = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+        var changed = data.ToArray();
+        changed[^1] ^= 1;
+        var mismatch = await Assert.ThrowsAsync<StoreException>(() => store.WriteAsync(request, new MemoryStream(changed), CancellationToken.None));
+
+        Assert.Equal(first.Version, again.Version);
+        Assert.Equal(Crc32c.Compute(data), again.Crc32c);
+        Assert.Equal(0, fixture.Gaps.ChunkPuts - chunksBefore);
+        Assert.Equal(0, fixture.Gaps.SessionsStarted - sessionsBefore);
+        Assert.Equal(StoreErrorKind.Transient, mismatch.Kind);
+    }
+
+    [Fact]
     public async Task CopyFromAsync_RewriteNotDoneAtFirst_LoopsOnTheTokenAndCopiesWithoutDownloading()
     {
         var observer = new CountingObserver();
@@ -160,6 +185,8 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     {
         public string? Uri { get; private set; }
 
+        public bool KeepOnDelete { get; init; }
+
         public Task<string?> FindUploadSessionAsync(long jobId, string key, string sourceFingerprint, CancellationToken cancellationToken) => Task.FromResult(Uri);
 
         public Task SaveUploadSessionAsync(long jobId, string key, string sourceFingerprint, string sessionUri, CancellationToken cancellationToken)
@@ -170,7 +197,7 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
 
         public Task DeleteUploadSessionAsync(long jobId, string key, CancellationToken cancellationToken)
         {
-            Uri = null;
+            Uri = KeepOnDelete ? Uri : null;
             return Task.CompletedTask;
         }
     }
