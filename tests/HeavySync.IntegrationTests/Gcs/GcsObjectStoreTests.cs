@@ -126,6 +126,22 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     }
 
     [Fact]
+    public async Task OpenReadAsync_ObjectReplacedDuringAParallelRead_IsPreconditionFailedNotMixedBytes()
+    {
+        var store = await fixture.OpenAsync(await fixture.CreateBucketAsync());
+        var data = TestData.Bytes(12 * 128 * 1024, seed: 5);
+        await store.WriteAsync(new WriteRequest("big", data.Length), new MemoryStream(data), CancellationToken.None);
+
+        // 12 ranges of 128 KiB, 4 in flight: the later ones are fetched after the object is replaced.
+        await using var reading = await store.OpenReadAsync("big", 0, null, CancellationToken.None);
+        await Task.Delay(10);
+        await store.WriteAsync(new WriteRequest("big", data.Length), new MemoryStream(TestData.Bytes(data.Length, seed: 6)), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<StoreException>(() => reading.CopyToAsync(Stream.Null));
+
+        Assert.Equal(StoreErrorKind.PreconditionFailed, error.Kind);
+    }
+
+    [Fact]
     public async Task OpenAsync_MissingBucket_IsFatalWithOneLineCause()
     {
         var error = await Assert.ThrowsAsync<StoreException>(() => fixture.OpenAsync(GcsFixture.NewBucketName()));
