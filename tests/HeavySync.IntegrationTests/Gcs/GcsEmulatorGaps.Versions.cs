@@ -105,20 +105,6 @@ public sealed partial class GcsEmulatorGaps
         return true;
     }
 
-    /// <summary>The object name of an objects.insert body (media: the name parameter; multipart: the metadata part).</summary>
-    private static string? UploadName(NameValueCollection query, byte[] body)
-    {
-        if (query["name"] is { } name)
-        {
-            return name;
-        }
-
-        var text = Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 64 * 1024));
-        var open = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var close = open < 0 ? -1 : text.IndexOf("\r\n--", open, StringComparison.Ordinal);
-        return close < 0 ? null : JsonNode.Parse(text[(open + 4)..close])?["name"]?.GetValue<string>();
-    }
-
     private static T Locked<T>(List<JsonObject> list, Func<List<JsonObject>, T> work)
     {
         lock (list)

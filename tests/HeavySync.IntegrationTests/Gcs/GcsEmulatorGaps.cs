@@ -177,11 +177,9 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
 
             if (request.HttpMethod == "POST" && _buckets[segments[4]])
             {
-                // A versioned bucket keeps the generation this upload replaces.
-                var body = new MemoryStream();
-                await request.InputStream.CopyToAsync(body);
-                var snapshot = await SnapshotAsync(segments[4], UploadName(query, body.ToArray()));
-                if (await ForwardAsync(request, response, raw, body.ToArray()) < 300)
+                // A media upload (name in the query) to a versioned bucket keeps the generation it replaces.
+                var snapshot = await SnapshotAsync(segments[4], query["name"]);
+                if (await ForwardAsync(request, response, raw) < 300)
                 {
                     Archive(segments[4], snapshot);
                 }
@@ -281,15 +279,11 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         return long.Parse(resource["generation"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Forwards the request (with <paramref name="body"/> when the caller already read it); returns the status.</summary>
-    private async Task<int> ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw, byte[]? body = null)
+    /// <summary>Forwards the request as it came; returns the answer's status.</summary>
+    private async Task<int> ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_upstream, raw.TrimStart('/')));
-        if (body is not null)
-        {
-            message.Content = new ByteArrayContent(body);
-        }
-        else if (request.HasEntityBody)
+        if (request.HasEntityBody)
         {
             message.Content = new StreamContent(request.InputStream);
         }
