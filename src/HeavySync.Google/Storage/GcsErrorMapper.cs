@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Google.Apis.Auth.OAuth2.Responses;
 using HeavySync.Storage;
 
 namespace HeavySync.Google.Storage;
@@ -61,6 +62,8 @@ public static class GcsErrorMapper
 
         return error switch
         {
+            // The token endpoint refused the credentials (revoked key, wrong audience): nothing will work.
+            TokenResponseException => new StoreException(StoreErrorKind.Fatal, $"{what}: Google refused the credentials ({((TokenResponseException)error).Error?.Error ?? "token error"})", error),
             OperationCanceledException => new StoreException(StoreErrorKind.Transient, $"{what}: timed out", error),
             _ when IsNetwork(error) => new StoreException(StoreErrorKind.Transient, $"{what}: connection failed ({error.GetType().Name})", error),
             System.Text.Json.JsonException => new StoreException(StoreErrorKind.Transient, $"{what}: unreadable answer", error),

@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using HeavySync.Hashing;
 using HeavySync.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -25,50 +23,49 @@ public sealed partial class GcsObjectStore
         var total = request.Length;
         var slot = request.UploadSession;
         var (session, persisted, finished) = await ResumeOrStartAsync(request, slot, cancellationToken).ConfigureAwait(false);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        uint crc = 0;
-        var chunk = ArrayPool<byte>.Shared.Rent(_options.ResumableChunkBytes);
+        using var reader = new HashingChunkReader(request.Key, content, total);
+        var chunkBytes = _options.ResumableChunkBytes;
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(chunkBytes), ArrayPool<byte>.Shared.Rent(chunkBytes)];
         try
         {
             // Bytes an earlier attempt already stored are read (the hashes must cover them) but not sent.
-            long offset = 0;
-            while (offset < persisted)
+            while (reader.Position < persisted)
             {
-                var want = (int)Math.Min(chunk.Length, persisted - offset);
-                await ContentReader.ReadExactlyAsync(request.Key, content, chunk.AsMemory(0, want), total, cancellationToken).ConfigureAwait(false);
-                md5.AppendData(chunk, 0, want);
-                crc = Crc32c.Append(crc, chunk.AsSpan(0, want));
-                offset += want;
+                await reader.ReadAsync(buffers[0].AsMemory(0, (int)Math.Min(chunkBytes, persisted - reader.Position)), cancellationToken).ConfigureAwait(false);
             }
 
             var stored = finished;
-            while (stored is null)
+            if (stored is null && reader.Position == total)
             {
-                var want = (int)Math.Min(_options.ResumableChunkBytes, total - offset);
-                await ContentReader.ReadExactlyAsync(request.Key, content, chunk.AsMemory(0, want), total, cancellationToken).ConfigureAwait(false);
-                md5.AppendData(chunk, 0, want);
-                crc = Crc32c.Append(crc, chunk.AsSpan(0, want));
-                if (offset + want == total)
-                {
-                    await ContentReader.EnsureEndedAsync(request.Key, content, total, cancellationToken).ConfigureAwait(false);
-                }
+                throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish");
+            }
 
-                stored = await SendChunkAsync(request.Key, session, chunk.AsMemory(0, want), offset, total, slot, cancellationToken).ConfigureAwait(false);
-                offset += want;
-                if (stored is null && offset == total)
+            if (stored is null)
+            {
+                // Two buffers: the next chunk is read from the source while the current one is sent.
+                var current = 0;
+                var offset = reader.Position;
+                var length = await reader.ReadAsync(buffers[current].AsMemory(0, (int)Math.Min(chunkBytes, total - offset)), cancellationToken).ConfigureAwait(false);
+                while (stored is null)
                 {
-                    throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish");
+                    var sending = SendChunkAsync(request.Key, session, buffers[current].AsMemory(0, length), offset, total, slot, cancellationToken);
+                    var next = reader.Position < total
+                        ? reader.ReadAsync(buffers[1 - current].AsMemory(0, (int)Math.Min(chunkBytes, total - reader.Position)), cancellationToken)
+                        : Task.FromResult(0);
+                    stored = await BothAsync(sending, next).ConfigureAwait(false);
+                    offset += length;
+                    length = next.Result;
+                    current = 1 - current;
+                    if (stored is null && offset == total)
+                    {
+                        throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish");
+                    }
                 }
             }
 
-            if (finished is not null)
-            {
-                await ContentReader.EnsureEndedAsync(request.Key, content, total, cancellationToken).ConfigureAwait(false);
-            }
-
-            var md5Hex = Convert.ToHexStringLower(md5.GetHashAndReset());
-            CheckExpectedMd5(request, Convert.FromHexString(md5Hex));
-            var entry = Verified(request.Key, stored, total, md5Hex, crc);
+            var md5Hex = reader.FinishMd5Hex();
+            CheckExpectedMd5(request, md5Hex);
+            var entry = Verified(request.Key, stored, total, md5Hex, reader.Crc32c);
             if (slot is not null)
             {
                 await slot.DeleteAsync(cancellationToken).ConfigureAwait(false);
@@ -78,8 +75,41 @@ public sealed partial class GcsObjectStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
+    }
+
+    /// <summary>Waits for a send and the read beside it; both finish before the buffers are reused or
+    /// returned, and the send's failure wins over the read's.</summary>
+    private static async Task<GcsObject?> BothAsync(Task<GcsObject?> sending, Task<int> reading)
+    {
+        Exception? failure = null;
+        GcsObject? stored = null;
+        try
+        {
+            stored = await sending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        try
+        {
+            await reading.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure ??= ex;
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return stored;
     }
 
     /// <summary>The recorded session with its persisted offset (or the finished object), else a new session.</summary>
@@ -91,8 +121,11 @@ public sealed partial class GcsObjectStore
             try
             {
                 var status = await QueryStatusAsync(request.Key, known, request.Length, retry: true, cancellationToken).ConfigureAwait(false);
-                LogResumed(_logger, Describe("PUT", request.Key), status.Persisted);
-                return (known, status.Persisted, status.Finished);
+
+                // A finished session holds every byte: the content is still read, to verify it.
+                var persisted = status.Finished is null ? status.Persisted : request.Length;
+                LogResumed(_logger, Describe("PUT", request.Key), persisted);
+                return (known, persisted, status.Finished);
             }
             catch (StoreException ex) when (ex.Kind is StoreErrorKind.NotFound or StoreErrorKind.Permanent)
             {

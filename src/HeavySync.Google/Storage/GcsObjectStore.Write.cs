@@ -34,7 +34,7 @@ public sealed partial class GcsObjectStore
             await ContentReader.EnsureEndedAsync(request.Key, content, request.Length, cancellationToken).ConfigureAwait(false);
             var md5 = MD5.HashData(buffer.AsSpan(0, length));
             var crc = Crc32c.Compute(buffer.AsSpan(0, length));
-            CheckExpectedMd5(request, md5);
+            CheckExpectedMd5(request, Convert.ToHexStringLower(md5));
             var metadata = UploadMetadata(request, Convert.ToBase64String(md5), Crc32c.ToBase64BigEndian(crc));
             var uri = UploadUri("uploadType=multipart&fields=" + Uri.EscapeDataString(ObjectFields));
             var stored = await SendJsonAsync(
@@ -87,9 +87,8 @@ public sealed partial class GcsObjectStore
         return entry;
     }
 
-    private static void CheckExpectedMd5(WriteRequest request, byte[] actual)
+    private static void CheckExpectedMd5(WriteRequest request, string hex)
     {
-        var hex = Convert.ToHexStringLower(actual);
         if (request.Md5 is { } expected && !string.Equals(expected, hex, StringComparison.OrdinalIgnoreCase))
         {
             throw new StoreException(StoreErrorKind.Transient, $"content of '{request.Key}' has MD5 {hex}, expected {expected} (did the source change while reading?)");

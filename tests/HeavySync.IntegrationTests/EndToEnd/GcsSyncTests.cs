@@ -197,6 +197,29 @@ public sealed class GcsSyncTests : IClassFixture<GcsFixture>, IAsyncLifetime, ID
         Assert.Equal(Crc32c.ToBase64BigEndian(Crc32c.Compute(bytes)), stored["crc32c"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Sync_PruneVersionsOlderThan_DeletesOldNoncurrentGenerationsOnly()
+    {
+        var bucket = await gcs.CreateBucketAsync(versioned: true);
+        using var src = new TempTree("src");
+        src.Write("a.txt", "v1"u8.ToArray());
+        var first = await Cli(["sync", src.Root, $"gs://{bucket}", "--state", State("prune")]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        src.Write("a.txt", "v2-longer"u8.ToArray());
+        var second = await Cli(["sync", src.Root, $"gs://{bucket}", "--state", State("prune"), "--prune-versions-older-than", "30d"]);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(1, gcs.Gaps.NoncurrentCount(bucket));
+
+        await Task.Delay(1500);
+        var third = await Cli(["sync", src.Root, $"gs://{bucket}", "--state", State("prune"), "--prune-versions-older-than", "1s"]);
+
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Contains("pruned 1 noncurrent versions", third.Stdout);
+        Assert.Equal(0, gcs.Gaps.NoncurrentCount(bucket));
+        using var http = new HttpClient();
+        Assert.Equal("v2-longer", await http.GetStringAsync($"{gcs.Gaps.Endpoint}/storage/v1/b/{bucket}/o/a.txt?alt=media"));
+    }
+
     private static string MtimeOf(DateTime utc) => HeavySync.Storage.MtimeText.Format(new DateTimeOffset(utc));
 
     private async Task<JsonNode> ObjectAsync(string bucket, string name)

@@ -42,12 +42,15 @@ public sealed partial class GcsEmulatorGaps
     private async Task StartResumableAsync(HttpListenerRequest request, HttpListenerResponse response, string bucket, System.Collections.Specialized.NameValueCollection query)
     {
         var metadata = await new StreamReader(request.InputStream).ReadToEndAsync();
-        var name = query["name"] ?? JsonNode.Parse(metadata)?["name"]?.GetValue<string>();
-        if (name is null || !long.TryParse(request.Headers["X-Upload-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var total))
+        var name = query["name"] ?? (metadata.Length > 0 ? JsonNode.Parse(metadata)?["name"]?.GetValue<string>() : null);
+        if (name is null)
         {
-            await ErrorAsync(response, 400, "required", "name and X-Upload-Content-Length are required here");
+            await ErrorAsync(response, 400, "required", "Required: the object name");
             return;
         }
+
+        // X-Upload-Content-Length is optional: without it the size comes with the last chunk.
+        long? total = long.TryParse(request.Headers["X-Upload-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var declared) ? declared : null;
 
         var id = Guid.NewGuid().ToString("N");
         _sessions[id] = new Session(bucket, name, metadata.Length == 0 ? "{}" : metadata, request.Headers["X-Upload-Content-Type"], total);
@@ -71,15 +74,24 @@ public sealed partial class GcsEmulatorGaps
         var body = new MemoryStream();
         await request.InputStream.CopyToAsync(body);
         var bytes = body.ToArray();
-        if (range.StartsWith("bytes */", StringComparison.Ordinal))
+        // "bytes FIRST-LAST/TOTAL", "bytes FIRST-LAST/*" (size not known yet) or "bytes */TOTAL" (a
+        // status query, or the end of an upload whose size became known with no bytes left).
+        var spec = range.StartsWith("bytes ", StringComparison.Ordinal) ? range["bytes ".Length..].Split('/', 2) : ["*", "*"];
+        if (spec.Length == 2 && long.TryParse(spec[1], NumberStyles.None, CultureInfo.InvariantCulture, out var declaredTotal))
+        {
+            lock (session)
+            {
+                session.Total ??= declaredTotal;
+            }
+        }
+
+        if (spec[0] == "*")
         {
             Interlocked.Increment(ref _statusQueries);
-            await AnswerStatusAsync(response, session);
+            await AnswerStatusAsync(request, response, session);
             return;
         }
 
-        // "bytes FIRST-LAST/TOTAL"
-        var spec = range["bytes ".Length..].Split('/', 2);
         var firstLast = spec[0].Split('-', 2);
         var first = long.Parse(firstLast[0], CultureInfo.InvariantCulture);
         var number = (int)Interlocked.Increment(ref _chunkPuts) - 1;
@@ -115,12 +127,12 @@ public sealed partial class GcsEmulatorGaps
             return;
         }
 
-        await AnswerStatusAsync(response, session);
+        await AnswerStatusAsync(request, response, session);
     }
 
     /// <summary>308 with the persisted Range while incomplete; once every byte is in, the object is
     /// stored through the emulator (multipart upload) and its resource answered.</summary>
-    private async Task AnswerStatusAsync(HttpListenerResponse response, Session session)
+    private async Task AnswerStatusAsync(HttpListenerRequest request, HttpListenerResponse response, Session session)
     {
         byte[]? complete = null;
         lock (session)
@@ -133,7 +145,9 @@ public sealed partial class GcsEmulatorGaps
 
         if (complete is not null)
         {
+            var snapshot = await SnapshotAsync(session.Bucket, session.Name);
             var stored = await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
+            Archive(session.Bucket, snapshot);
             lock (session)
             {
                 session.Finished ??= stored;
@@ -146,7 +160,17 @@ public sealed partial class GcsEmulatorGaps
             return;
         }
 
-        response.StatusCode = 308;
+        // Clients whose HTTP stack follows 308 as a redirect ask for 200 plus an override header.
+        if (string.Equals(request.Headers["X-GUploader-No-308"], "yes", StringComparison.OrdinalIgnoreCase))
+        {
+            response.StatusCode = 200;
+            response.AddHeader("X-HTTP-Status-Code-Override", "308");
+        }
+        else
+        {
+            response.StatusCode = 308;
+        }
+
         var persisted = session.Data.Length;
         if (persisted > 0)
         {
@@ -171,7 +195,7 @@ public sealed partial class GcsEmulatorGaps
         return answer.IsSuccessStatusCode ? text : throw new InvalidOperationException($"the emulator refused the upload: {(int)answer.StatusCode} {text}");
     }
 
-    private sealed class Session(string bucket, string name, string metadata, string? contentType, long total)
+    private sealed class Session(string bucket, string name, string metadata, string? contentType, long? total)
     {
         public string Bucket { get; } = bucket;
 
@@ -181,7 +205,7 @@ public sealed partial class GcsEmulatorGaps
 
         public string? ContentType { get; } = contentType;
 
-        public long Total { get; } = total;
+        public long? Total { get; set; } = total;
 
         public MemoryStream Data { get; } = new();
 

@@ -70,7 +70,9 @@ public sealed partial class GcsEmulatorGaps
             metadata["metadata"] = custom.DeepClone();
         }
 
+        var snapshot = await SnapshotAsync(destinationBucket, destinationName);
         var stored = await StoreAsync(destinationBucket, metadata.ToJsonString(), source["contentType"]?.GetValue<string>(), data);
+        Archive(destinationBucket, snapshot);
         await JsonAsync(response, 200, new JsonObject
         {
             ["kind"] = "storage#rewriteResponse",

@@ -11,8 +11,9 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// TEST-ONLY layer in front of Google's storage emulator, supplying what the emulator lacks, per the
 /// GCS JSON API reference: buckets.insert / buckets.get (a bucket exists only once inserted; the
 /// emulator invents buckets on first use), multi-chunk resumable uploads (308 with Range, status
-/// queries), objects.rewrite under /storage/v1 with a rewriteToken round, and ifGenerationMatch /
-/// ifSourceGenerationMatch (412). Everything else is forwarded untouched; the emulator stays the
+/// queries), objects.rewrite under /storage/v1 with a rewriteToken round, ifGenerationMatch /
+/// ifSourceGenerationMatch (412), multipart bodies whose parts carry more than one header, and object versioning (noncurrent generations with timeDeleted,
+/// listed with versions=true, deleted by generation). Everything else is forwarded untouched; the emulator stays the
 /// storage engine (finished uploads and rewrites are stored through it). Listens on 127.0.0.1.
 /// </summary>
 public sealed partial class GcsEmulatorGaps : IAsyncDisposable
@@ -155,7 +156,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
 
         if (segments is ["upload", "storage", "v1", "b", _, "o"])
         {
-            if (request.HttpMethod == "PUT" && query["upload_id"] is { } id && _sessions.ContainsKey(id))
+            // The reference sends chunks with PUT; Google's own clients also use POST (Go's, in rclone).
+            if (request.HttpMethod is "PUT" or "POST" && query["upload_id"] is { } id && _sessions.ContainsKey(id))
             {
                 await ResumableChunkAsync(request, response, id);
                 return;
@@ -176,12 +178,52 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
                 await StartResumableAsync(request, response, segments[4], query);
                 return;
             }
+
+            if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "multipart")
+            {
+                await MultipartUploadAsync(request, response, segments[4], query);
+                return;
+            }
+
+            if (request.HttpMethod == "POST" && _buckets[segments[4]])
+            {
+                // A media upload (name in the query) to a versioned bucket keeps the generation it replaces.
+                var snapshot = await SnapshotAsync(segments[4], query["name"]);
+                if (await ForwardAsync(request, response, raw) < 300)
+                {
+                    Archive(segments[4], snapshot);
+                }
+
+                return;
+            }
+        }
+
+        if (segments is ["storage", "v1", "b", _, "o"] && request.HttpMethod == "GET" && query["versions"] == "true")
+        {
+            await ListVersionsAsync(response, segments[3], query);
+            return;
         }
 
         // Preconditions on objects.get / objects.delete: /storage/v1/b/{b}/o/{o}
         if (segments is ["storage", "v1", "b", _, "o", _] && query["ifGenerationMatch"] is { } expected
             && !await GenerationMatchesAsync(response, segments[3], segments[5], expected))
         {
+            return;
+        }
+
+        if (segments is ["storage", "v1", "b", _, "o", _] && request.HttpMethod == "DELETE")
+        {
+            if (query["generation"] is { } generation && await DeleteNoncurrentAsync(response, segments[3], segments[5], generation))
+            {
+                return;
+            }
+
+            var snapshot = query["generation"] is null ? await SnapshotAsync(segments[3], segments[5]) : null;
+            if (await ForwardAsync(request, response, raw) < 300)
+            {
+                Archive(segments[3], snapshot);
+            }
+
             return;
         }
 
@@ -247,7 +289,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         return long.Parse(resource["generation"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private async Task ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw)
+    /// <summary>Forwards the request as it came; returns the answer's status.</summary>
+    private async Task<int> ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_upstream, raw.TrimStart('/')));
         if (request.HasEntityBody)
@@ -289,6 +332,7 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         }
 
         await answer.Content.CopyToAsync(response.OutputStream);
+        return (int)answer.StatusCode;
     }
 
     private static async Task JsonAsync(HttpListenerResponse response, int status, JsonNode body)

@@ -63,6 +63,31 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     }
 
     [Fact]
+    public async Task WriteAsync_RecordedSessionAlreadyFinished_VerifiesTheContentWithoutSendingIt()
+    {
+        var store = await fixture.OpenAsync(await fixture.CreateBucketAsync());
+        var data = TestData.Bytes(3 * 256 * 1024 + 5, seed: 4);
+
+        // A crash between the last chunk and forgetting the session leaves a finished session on record.
+        var sessions = new MemorySessions { KeepOnDelete = true };
+        var request = new WriteRequest("done.bin", data.Length) { UploadSession = new UploadSessionSlot(sessions, 1, "done.bin", "fp") };
+        var first = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+        var chunksBefore = fixture.Gaps.ChunkPuts;
+        var sessionsBefore = fixture.Gaps.SessionsStarted;
+
+        var again = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+        var changed = data.ToArray();
+        changed[^1] ^= 1;
+        var mismatch = await Assert.ThrowsAsync<StoreException>(() => store.WriteAsync(request, new MemoryStream(changed), CancellationToken.None));
+
+        Assert.Equal(first.Version, again.Version);
+        Assert.Equal(Crc32c.Compute(data), again.Crc32c);
+        Assert.Equal(0, fixture.Gaps.ChunkPuts - chunksBefore);
+        Assert.Equal(0, fixture.Gaps.SessionsStarted - sessionsBefore);
+        Assert.Equal(StoreErrorKind.Transient, mismatch.Kind);
+    }
+
+    [Fact]
     public async Task CopyFromAsync_RewriteNotDoneAtFirst_LoopsOnTheTokenAndCopiesWithoutDownloading()
     {
         var observer = new CountingObserver();
@@ -101,6 +126,22 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     }
 
     [Fact]
+    public async Task OpenReadAsync_ObjectReplacedDuringAParallelRead_IsPreconditionFailedNotMixedBytes()
+    {
+        var store = await fixture.OpenAsync(await fixture.CreateBucketAsync());
+        var data = TestData.Bytes(12 * 128 * 1024, seed: 5);
+        await store.WriteAsync(new WriteRequest("big", data.Length), new MemoryStream(data), CancellationToken.None);
+
+        // 12 ranges of 128 KiB, 4 in flight: the later ones are fetched after the object is replaced.
+        await using var reading = await store.OpenReadAsync("big", 0, null, CancellationToken.None);
+        await Task.Delay(10);
+        await store.WriteAsync(new WriteRequest("big", data.Length), new MemoryStream(TestData.Bytes(data.Length, seed: 6)), CancellationToken.None);
+        var error = await Assert.ThrowsAsync<StoreException>(() => reading.CopyToAsync(Stream.Null));
+
+        Assert.Equal(StoreErrorKind.PreconditionFailed, error.Kind);
+    }
+
+    [Fact]
     public async Task OpenAsync_MissingBucket_IsFatalWithOneLineCause()
     {
         var error = await Assert.ThrowsAsync<StoreException>(() => fixture.OpenAsync(GcsFixture.NewBucketName()));
@@ -121,6 +162,32 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
         Assert.Equal(written.Version, (await store.StatAsync("v", CancellationToken.None))!.Version);
     }
 
+    [Fact]
+    public async Task PruneNoncurrentVersionsAsync_OlderThanThreshold_DeletesOnlyThoseGenerations()
+    {
+        var bucket = await fixture.CreateBucketAsync(versioned: true);
+        var store = await fixture.OpenAsync(bucket, "p/");
+        var other = await fixture.OpenAsync(bucket, "elsewhere/");
+        await store.WriteAsync(new WriteRequest("a", 1), new MemoryStream([1]), CancellationToken.None);
+        await Task.Delay(10);
+        var live = await store.WriteAsync(new WriteRequest("a", 1), new MemoryStream([2]), CancellationToken.None);
+        await store.WriteAsync(new WriteRequest("b", 1), new MemoryStream([3]), CancellationToken.None);
+        await store.DeleteAsync("b", CancellationToken.None);
+        await other.WriteAsync(new WriteRequest("c", 1), new MemoryStream([4]), CancellationToken.None);
+        await Task.Delay(10);
+        await other.WriteAsync(new WriteRequest("c", 1), new MemoryStream([5]), CancellationToken.None);
+        Assert.Equal(3, fixture.Gaps.NoncurrentCount(bucket));
+
+        var none = await store.PruneNoncurrentVersionsAsync(DateTimeOffset.UtcNow.AddHours(-1), CancellationToken.None);
+        var pruned = await store.PruneNoncurrentVersionsAsync(DateTimeOffset.UtcNow.AddSeconds(1), CancellationToken.None);
+
+        Assert.Equal(0, none);
+        Assert.Equal(2, pruned);
+        Assert.Equal(1, fixture.Gaps.NoncurrentCount(bucket)); // the other prefix's generation is untouched
+        Assert.Equal(live.Version, (await store.StatAsync("a", CancellationToken.None))!.Version);
+        Assert.Equal([2], await ReadAllAsync(store, "a"));
+    }
+
     private static async Task<byte[]> ReadAllAsync(IObjectStore store, string key)
     {
         await using var stream = await store.OpenReadAsync(key, 0, null, CancellationToken.None);
@@ -134,6 +201,8 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     {
         public string? Uri { get; private set; }
 
+        public bool KeepOnDelete { get; init; }
+
         public Task<string?> FindUploadSessionAsync(long jobId, string key, string sourceFingerprint, CancellationToken cancellationToken) => Task.FromResult(Uri);
 
         public Task SaveUploadSessionAsync(long jobId, string key, string sourceFingerprint, string sessionUri, CancellationToken cancellationToken)
@@ -144,7 +213,7 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
 
         public Task DeleteUploadSessionAsync(long jobId, string key, CancellationToken cancellationToken)
         {
-            Uri = null;
+            Uri = KeepOnDelete ? Uri : null;
             return Task.CompletedTask;
         }
     }

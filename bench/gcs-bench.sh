@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark: S3 (Ceph radosgw) -> GCS (Google's storage emulator behind the test-only gaps layer,
+# which both tools need for multi-chunk resumable uploads), heavysync vs rclone sync, same run, same
+# servers, same concurrency. Cases: N x 4 KiB objects, a no-change re-sync of them, one large object.
+# Prints a Markdown table.
+# Usage: bench/gcs-bench.sh
+#   Env: COUNT (5000), BIG_MIB (128; the emulator refuses request bodies over 130 MB and the layer
+#        stores a finished upload with one request), CONCURRENCY (16), WORK (/tmp/heavysync-gcs-bench)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+count="${COUNT:-5000}"
+big_mib="${BIG_MIB:-128}"
+concurrency="${CONCURRENCY:-16}"
+work="${WORK:-/tmp/heavysync-gcs-bench}"
+# Private servers under the work dir: fresh ones, and never the shared test servers.
+export HEAVYSYNC_TEST_DIR="$work/servers"
+
+command -v rclone >/dev/null || { apt-get update -qq && apt-get install -y -qq rclone >/dev/null; }
+"$here/scripts/install-test-deps.sh"
+rm -rf "$work"; mkdir -p "$work"
+gaps_pid=""
+cleanup() {
+  [ -n "$gaps_pid" ] && kill "$gaps_pid" 2>/dev/null || true
+  "$here/scripts/gcs-emulator/stop.sh" >/dev/null 2>&1 || true
+  "$here/scripts/radosgw/stop.sh" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+"$here/scripts/radosgw/start.sh" >/dev/null
+"$here/scripts/gcs-emulator/start.sh" >/dev/null
+set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; . "$HEAVYSYNC_TEST_DIR/gcs/env"; set +a
+
+dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bin" --nologo -v quiet >/dev/null
+dotnet build "$here/bench/gcs-gaps-host/GcsGapsHost.csproj" -c Release -o "$work/gaps" --nologo -v quiet >/dev/null
+hs="$work/bin/heavysync"
+
+run=$(date +%s)
+src="bench-src-$run"
+hs_bucket="bench-hs-$run"
+rc_bucket="bench-rc-$run"
+mkfifo "$work/gaps.in"
+dotnet "$work/gaps/GcsGapsHost.dll" "$HEAVYSYNC_TEST_GCS_ENDPOINT" "$hs_bucket" "$rc_bucket" <"$work/gaps.in" >"$work/gaps.out" 2>&1 &
+gaps_pid=$!
+exec 7>"$work/gaps.in"
+for ((i = 0; i < 100; i++)); do grep -q '^http' "$work/gaps.out" 2>/dev/null && break; sleep 0.1; done
+gcs="$(grep -m1 '^http' "$work/gaps.out")"
+
+export AWS_ACCESS_KEY_ID="$HEAVYSYNC_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$HEAVYSYNC_TEST_S3_SECRET_KEY"
+export AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3="$HEAVYSYNC_TEST_S3_ENDPOINT" AWS_EC2_METADATA_DISABLED=true
+export STORAGE_EMULATOR_HOST="$gcs"
+unset GOOGLE_APPLICATION_CREDENTIALS AWS_CA_BUNDLE
+export RCLONE_CONFIG_RGW_TYPE=s3 RCLONE_CONFIG_RGW_PROVIDER=Ceph RCLONE_CONFIG_RGW_ENDPOINT="$HEAVYSYNC_TEST_S3_ENDPOINT"
+export RCLONE_CONFIG_RGW_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_RGW_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
+export RCLONE_CONFIG_GCS_TYPE="google cloud storage" RCLONE_CONFIG_GCS_ENDPOINT="$gcs/storage/v1/"
+export RCLONE_CONFIG_GCS_ANONYMOUS=true RCLONE_CONFIG_GCS_BUCKET_POLICY_ONLY=true RCLONE_CONFIG_GCS_NO_CHECK_BUCKET=true
+
+# The source: N x 4 KiB and one large object (multipart in S3), uploaded once.
+python3 - "$work/small" "$count" <<'PY'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    d = os.path.join(root, f"d{i % 50:02d}")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, f"f{i:06d}.bin"), "wb") as f:
+        f.write(os.urandom(4096))
+PY
+mkdir -p "$work/big"
+head -c "$((big_mib * 1024 * 1024))" /dev/urandom >"$work/big/large.bin"
+rclone mkdir "rgw:$src"
+"$hs" sync "$work/small" "s3://$src/small" --state "$work/seed-small.db" --concurrency "$concurrency" --quiet >/dev/null
+"$hs" sync "$work/big" "s3://$src/big" --state "$work/seed-big.db" --quiet >/dev/null
+
+timed() { # prints seconds
+  local start end
+  start=$(date +%s.%N)
+  "$@" >"$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "FAILED: $*" >&2; return 1; }
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$end-$start:.2f}')"
+}
+
+results=()
+for tool in heavysync rclone; do
+  case $tool in
+    heavysync)
+      small() { "$hs" sync "s3://$src/small" "gs://$hs_bucket/small" --state "$work/hs-small.db" --concurrency "$concurrency" --quiet; }
+      big() { "$hs" sync "s3://$src/big" "gs://$hs_bucket/big" --state "$work/hs-big.db" --concurrency "$concurrency" --quiet; } ;;
+    rclone)
+      small() { rclone sync "rgw:$src/small" "gcs:$rc_bucket/small" --transfers "$concurrency" --checkers "$concurrency"; }
+      big() { rclone sync "rgw:$src/big" "gcs:$rc_bucket/big" --transfers "$concurrency" --checkers "$concurrency"; } ;;
+  esac
+  t_small=$(timed small); t_resync=$(timed small); t_big=$(timed big)
+  results+=("$tool $t_small $t_resync $t_big")
+done
+rclone check "rgw:$src" "gcs:$rc_bucket" --one-way >/dev/null 2>&1 || echo "warning: rclone check rclone's copy: differences" >&2
+rclone check "rgw:$src" "gcs:$hs_bucket" --one-way >/dev/null 2>&1 || echo "warning: rclone check heavysync's copy: differences" >&2
+
+echo "| tool | $count x 4 KiB: s | objects/s | no-change re-sync: s | 1 x $big_mib MiB: s | MB/s |"
+echo "|---|---|---|---|---|---|"
+for r in "${results[@]}"; do
+  read -r tool a b c <<<"$r"
+  python3 -c "n,a,b,c,m=$count,$a,$b,$c,$big_mib; print(f'| $tool | {a:.2f} | {n/a:,.0f} | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} |')"
+done
