@@ -23,6 +23,9 @@ public sealed partial class EmulatorBacklogMonitor() : DelegatingHandler(new Soc
     /// <summary>Publish requests seen, by topic.</summary>
     public ConcurrentDictionary<string, int> PublishRequests { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Pub/Sub requests seen, by method (<c>publish</c>, <c>pull</c>, <c>acknowledge</c>, ...; <c>PUT</c>/<c>GET</c>/<c>DELETE</c> for admin).</summary>
+    public ConcurrentDictionary<string, int> RequestsByMethod { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Monitoring reads answered.</summary>
     public int DepthReads => _depthReads;
 
@@ -36,6 +39,8 @@ public sealed partial class EmulatorBacklogMonitor() : DelegatingHandler(new Soc
             return AnswerTimeSeries(request.RequestUri);
         }
 
+        var colon = path.LastIndexOf(':');
+        RequestsByMethod.AddOrUpdate(colon > 0 ? path[(colon + 1)..] : request.Method.Method, 1, (_, n) => n + 1);
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         var response = await base.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)

@@ -47,6 +47,8 @@ public sealed class TelemetryEndToEndTests : IAsyncLifetime, IDisposable
             totalBytes += content.Length;
         }
 
+        File.CreateSymbolicLink(src.PathOf("link-to-dir"), src.PathOf("dir"));
+
         var result = await CliProcess.RunAsync(["sync", src.Root, $"s3://{bucket}/data", "--state", Path.Combine(_work.Root, "state.db")], Env());
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -79,6 +81,13 @@ public sealed class TelemetryEndToEndTests : IAsyncLifetime, IDisposable
         Assert.Null(_receiver.Total("heavysync.copy.failed"));
         Assert.NotNull(_receiver.HistogramCount("http.client.request.duration"));
         Assert.Contains(_receiver.MetricPoints, p => p.Scope == "System.Runtime");
+
+        // Logs travel too: the skipped symlink's warning, structured, with the role's resource.
+        await _receiver.WaitUntilAsync(r => r.Logs.Count > 0, TimeSpan.FromSeconds(10), "the symlink warning");
+        var warning = Assert.Single(_receiver.Logs, l => l.Body?.Contains("symbolic link", StringComparison.Ordinal) == true);
+        Assert.Equal(13, warning.SeverityNumber);
+        Assert.Equal("heavysync-sync", warning.Resource["service.name"]);
+        Assert.True(warning.Attributes.ContainsKey("Path"), "structured: the path is an attribute");
 
         // A second run finds everything unchanged: skipped, nothing copied.
         var again = await CliProcess.RunAsync(["sync", src.Root, $"s3://{bucket}/data", "--state", Path.Combine(_work.Root, "state.db")], Env());
