@@ -4,6 +4,7 @@ using HeavySync.Cli.Configuration;
 using HeavySync.Cli.Hosting;
 using HeavySync.Cli.Output;
 using HeavySync.Engine;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Cli.Commands;
@@ -57,6 +58,7 @@ internal static class CopierCommand
             await using var state = await ClusterState.OpenAsync(settings, CancellationToken.None);
             await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "copier");
             await using var queue = await QueueFactory.OpenAsync(settings, host, CancellationToken.None);
+            await using var depth = QueueDepthSampler.Start(queue, QueueFactory.Kind(settings), TimeSpan.FromSeconds(15));
             var progress = new SyncProgress { Phase = "copying" };
             var governor = new ConcurrencyGovernor(options.Concurrency, TimeProvider.System);
             host.Requests.Governor = governor;
@@ -70,6 +72,9 @@ internal static class CopierCommand
                 probes?.Watch(workers);
                 await workers;
             }
+
+            // Export while the depth sampler still reports (it stops with this scope).
+            host.Telemetry.Flush();
 
             Console.WriteLine($"copier stopped: copied {progress.Copied} objects ({Format.Bytes(progress.CopiedBytes)}), {progress.Failed} failed, {progress.Vanished} vanished");
             Summary.PrintRequests(host.Requests);

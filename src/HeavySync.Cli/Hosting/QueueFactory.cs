@@ -39,6 +39,16 @@ internal static class QueueFactory
         throw new UsageException($"--queue '{queue}' is not postgres, an SQS queue URL (https://...) or pubsub://projects/P/subscriptions/S");
     }
 
+    /// <summary>The kind of queue the <c>queue</c> setting names (postgres, sqs, pubsub), for telemetry.</summary>
+    public static string Kind(CliSettings settings) => settings.GetString("queue") switch
+    {
+        null => "none",
+        var q when q.Equals("postgres", StringComparison.OrdinalIgnoreCase) || PostgresConnectionString.IsPostgres(q) => "postgres",
+        var q when PubSubQueueLocation.IsPubSub(q) => "pubsub",
+        var q when q.StartsWith("http", StringComparison.OrdinalIgnoreCase) => "sqs",
+        _ => "other",
+    };
+
     /// <summary>The <c>queue_lease</c> setting (default 5 minutes): how long a received message stays invisible.</summary>
     public static TimeSpan Lease(CliSettings settings)
     {

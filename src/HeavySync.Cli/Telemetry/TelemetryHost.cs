@@ -113,6 +113,21 @@ internal sealed class TelemetryHost : IDisposable
         builder.AddFilter<OpenTelemetryLoggerProvider>(null, LogLevel.Information);
     }
 
+    /// <summary>
+    /// Exports what is buffered now (bounded wait), keeping the providers running: a role calls it
+    /// while its observable instruments (the queue depth sampler) still have their last values.
+    /// </summary>
+    public void Flush()
+    {
+        if (Volatile.Read(ref _disposed) != 0 || !IsEnabled)
+        {
+            return;
+        }
+
+        _tracer?.ForceFlush((int)FlushTimeout.TotalMilliseconds);
+        _meter?.ForceFlush((int)FlushTimeout.TotalMilliseconds);
+    }
+
     /// <summary>Flushes what is buffered (bounded wait) and shuts the providers down. Safe to call twice.</summary>
     public void Dispose()
     {

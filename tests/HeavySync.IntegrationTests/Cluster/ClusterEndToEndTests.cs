@@ -2,13 +2,9 @@ using System.Globalization;
 using HeavySync.Engine;
 using HeavySync.IntegrationTests.Gcs;
 using HeavySync.IntegrationTests.Infrastructure;
-using HeavySync.IntegrationTests.PubSub;
-using HeavySync.IntegrationTests.Servers;
-using HeavySync.IntegrationTests.Sqs;
 using HeavySync.Planning;
 using HeavySync.State;
 using HeavySync.State.Postgres;
-using Npgsql;
 using Xunit.Abstractions;
 
 namespace HeavySync.IntegrationTests.Cluster;
@@ -21,7 +17,7 @@ namespace HeavySync.IntegrationTests.Cluster;
 /// the finalizer, and the work done twice stays within what the killed copier had in flight.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, IClassFixture<GcsFixture>, IAsyncLifetime, IDisposable
+public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, IClassFixture<GcsFixture>, IDisposable
 {
     // What the killed copier can have had in flight: its concurrency × tasks per message, twice
     // over for messages whose outcomes were still being committed.
@@ -31,7 +27,6 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
     private readonly ClusterSourceFixture source;
     private readonly GcsFixture gcs;
     private readonly TempTree work = new("cluster-e2e");
-    private PubSubTestQueues? pubsub;
 
     private readonly ITestOutputHelper output;
 
@@ -51,8 +46,9 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
         var bucket = await gcs.CreateBucketAsync();
         await PutGcsAsync(bucket, "data/stale-1.bin", "old");
         await PutGcsAsync(bucket, "data/0/stale-2.bin", "old");
-        var stateUrl = await NewDatabaseAsync();
-        var env = await EnvAsync(stateUrl, queueKind);
+        await using var cluster = await ClusterEnvironment.CreateAsync(queueKind);
+        var stateUrl = cluster.StateUrl;
+        var env = Env(cluster);
 
         var created = await Cli(["job", "create", "e2e", $"s3://{source.Bucket}/data/", $"gs://{bucket}/data/",
             "--src-endpoint", source.Server.Endpoint, "--dst-endpoint", gcs.Gaps.Endpoint, "--max-delete", "10"], env);
@@ -125,12 +121,11 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
         Assert.Equal(ClusterSourceFixture.Count, seen);
     }
 
-    private async Task<Dictionary<string, string?>> EnvAsync(string stateUrl, string queueKind)
+    private Dictionary<string, string?> Env(ClusterEnvironment cluster)
     {
         var access = source.Server.Credentials.GetCredentials();
-        var env = new Dictionary<string, string?>
+        return new Dictionary<string, string?>(cluster.Variables)
         {
-            ["HEAVYSYNC_STATE"] = stateUrl,
             ["HEAVYSYNC_QUEUE_LEASE"] = "10s",
             ["HEAVYSYNC_LISTING_BATCH"] = "500",
             ["AWS_ACCESS_KEY_ID"] = access.AccessKey,
@@ -140,35 +135,6 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
             ["AWS_CONFIG_FILE"] = Path.Combine(work.Root, "no-config"),
             ["GOOGLE_APPLICATION_CREDENTIALS"] = null,
         };
-        switch (queueKind)
-        {
-            case "postgres":
-                env["HEAVYSYNC_QUEUE"] = "postgres";
-                break;
-            case "sqs":
-                var sqs = await SqsServer.GetAsync();
-                env["HEAVYSYNC_QUEUE"] = (await SqsServer.CreateQueueAsync(sqs.Endpoint, SqsServer.UniqueName("e2e"))).ToString();
-                break;
-            default:
-                pubsub = await PubSubTestQueues.CreateAsync();
-                var (location, _) = await pubsub.CreateSubscriptionAsync(maxDeliveryAttempts: 10);
-                env["HEAVYSYNC_QUEUE"] = "pubsub://" + location.SubscriptionName;
-                env["PUBSUB_EMULATOR_HOST"] = pubsub.Emulator.Host;
-                break;
-        }
-
-        return env;
-    }
-
-    private static async Task<string> NewDatabaseAsync()
-    {
-        var server = await PostgresServer.GetAsync();
-        var name = "cluster_" + Guid.NewGuid().ToString("N")[..12];
-        await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(server.Url).ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await command.ExecuteNonQueryAsync();
-        return server.UrlFor(name);
     }
 
     private async Task PutGcsAsync(string bucket, string name, string text)
@@ -219,16 +185,6 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
     private static Dictionary<string, string?> With(Dictionary<string, string?> env, string key, string value) => new(env) { [key] = value };
 
     private static Task<CliResult> Cli(string[] args, IDictionary<string, string?> env) => CliProcess.RunAsync(args, env, TimeSpan.FromMinutes(3));
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (pubsub is not null)
-        {
-            await pubsub.DisposeAsync();
-        }
-    }
 
     public void Dispose() => work.Dispose();
 }
