@@ -11,26 +11,29 @@ public sealed partial class PostgresStateStore
     // The staging table lives for one transaction; the merge replaces rows of the same key, so a
     // repeated batch (a lister killed after commit, before it saw the commit) is harmless. DISTINCT ON
     // keeps one row per key even if a batch repeats a key within itself (ON CONFLICT forbids touching
-    // a row twice in one statement).
+    // a row twice in one statement): the batch's last row of a key wins, as in SQLite.
     private const string CreateStageSql =
-        "CREATE TEMP TABLE manifest_stage (key text COLLATE \"C\" NOT NULL, size bigint NOT NULL, etag text, md5 text, " +
+        "CREATE TEMP TABLE manifest_stage (ord integer NOT NULL, key text COLLATE \"C\" NOT NULL, size bigint NOT NULL, etag text, md5 text, " +
         "crc32c bigint, mtime_ticks bigint, version text, fp text NOT NULL) ON COMMIT DROP";
 
     private const string CopyStageSql =
-        "COPY manifest_stage (key, size, etag, md5, crc32c, mtime_ticks, version, fp) FROM STDIN (FORMAT BINARY)";
+        "COPY manifest_stage (ord, key, size, etag, md5, crc32c, mtime_ticks, version, fp) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyDirectSql =
+        "COPY manifest (run_id, side, key, size, etag, md5, crc32c, mtime_ticks, version, fp) FROM STDIN (FORMAT BINARY)";
 
     private const string MergeStageSql = """
         INSERT INTO manifest (run_id, side, key, size, etag, md5, crc32c, mtime_ticks, version, fp)
         SELECT DISTINCT ON (key) @runId, @side, key, size, etag, md5, crc32c, mtime_ticks, version, fp
-        FROM manifest_stage ORDER BY key
+        FROM manifest_stage ORDER BY key, ord DESC
         ON CONFLICT (run_id, side, key) DO UPDATE SET
             size = excluded.size, etag = excluded.etag, md5 = excluded.md5, crc32c = excluded.crc32c,
             mtime_ticks = excluded.mtime_ticks, version = excluded.version, fp = excluded.fp
         """;
 
     /// <inheritdoc />
-    /// <remarks>Binary COPY into a transaction-scoped staging table, merged into the manifest in the same
-    /// transaction as the resume point.</remarks>
+    /// <remarks>Binary COPY (straight into the manifest, or through a staging table when the batch
+    /// repeats stored keys), in the same transaction as the resume point.</remarks>
     public Task AddManifestBatchAsync(long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, string? resumeAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -45,9 +48,7 @@ public sealed partial class PostgresStateStore
 
             if (entries.Count > 0)
             {
-                await c.ExecuteAsync(Sql(CreateStageSql, null, t, cancellationToken)).ConfigureAwait(false);
-                await CopyToStageAsync(c, entries, cancellationToken).ConfigureAwait(false);
-                await c.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, t, cancellationToken)).ConfigureAwait(false);
+                await IngestAsync(c, t, runId, side, entries, cancellationToken).ConfigureAwait(false);
             }
 
             if (resumeAfter is not null)
@@ -92,12 +93,50 @@ public sealed partial class PostgresStateStore
             "SELECT COUNT(*) FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side }, null, cancellationToken)),
             cancellationToken);
 
-    private static async Task CopyToStageAsync(NpgsqlConnection connection, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fresh keys (the usual case) are copied straight into the manifest, which is about twice as
+    /// fast as staging. A batch that repeats stored keys (a lister resumed after a crash) makes that
+    /// COPY fail on the primary key; it is then rolled back to the savepoint and merged through the
+    /// staging table, which replaces the rows.
+    /// </summary>
+    private static async Task IngestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await using var import = await connection.BeginBinaryImportAsync(CopyStageSql, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in entries)
+        await transaction.SaveAsync("direct", cancellationToken).ConfigureAwait(false);
+        try
         {
+            await CopyRowsAsync(connection, CopyDirectSql, (runId, (short)side), entries, cancellationToken).ConfigureAwait(false);
+            await transaction.ReleaseAsync("direct", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync("direct", cancellationToken).ConfigureAwait(false);
+        }
+
+        await connection.ExecuteAsync(Sql(CreateStageSql, null, transaction, cancellationToken)).ConfigureAwait(false);
+        await CopyRowsAsync(connection, CopyStageSql, null, entries, cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, transaction, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Binary COPY of the entries, led by (run, side) columns when <paramref name="runSide"/> is
+    /// given, else by each entry's position in the batch (the staging table's ord).</summary>
+    private static async Task CopyRowsAsync(NpgsqlConnection connection, string copySql, (long Run, short Side)? runSide, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
+    {
+        await using var import = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
             await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            if (runSide is var (run, side))
+            {
+                await import.WriteAsync(run, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await import.WriteAsync(side, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await import.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+            }
+
             await import.WriteAsync(entry.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await import.WriteAsync(entry.Size, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await WriteTextAsync(import, entry.ETag, cancellationToken).ConfigureAwait(false);

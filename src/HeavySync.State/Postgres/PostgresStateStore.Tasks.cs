@@ -11,6 +11,8 @@ public sealed partial class PostgresStateStore
     // One statement per batch of outcomes (one round trip): the outcomes arrive as parallel arrays;
     // only a pending task takes an outcome (a redelivered message cannot overwrite the first), the
     // first outcome of a task within the batch wins, and the ledger follows in the same statement.
+    // Rows are locked in id order first, so copiers racing on overlapping batches (redeliveries)
+    // queue behind each other instead of deadlocking; a task finished meanwhile drops out.
     private const string CompleteTasksSql = """
         WITH o AS (
             SELECT DISTINCT ON (id) id, status, error, src_fp, dst_fp, md5, crc32c, verified_at
@@ -18,9 +20,15 @@ public sealed partial class PostgresStateStore
                  AS u (id, status, error, src_fp, dst_fp, md5, crc32c, verified_at, ord)
             ORDER BY id, ord),
         r AS (SELECT job_id FROM runs WHERE id = @runId),
+        locked AS (
+            SELECT t.id FROM tasks t JOIN o ON o.id = t.id
+            WHERE t.run_id = @runId AND t.status = 0
+            ORDER BY t.id
+            FOR UPDATE OF t),
         fin AS (
             UPDATE tasks t SET status = o.status, attempts = t.attempts + 1, error = o.error, updated_at = @now
-            FROM o WHERE t.id = o.id AND t.run_id = @runId AND t.status = 0
+            FROM locked JOIN o ON o.id = locked.id
+            WHERE t.id = locked.id AND t.status = 0
             RETURNING t.key, t.action, o.status AS outcome, o.src_fp, o.dst_fp, o.md5, o.crc32c, o.verified_at),
         removed AS (
             DELETE FROM ledger l USING fin, r

@@ -84,6 +84,20 @@ public abstract partial class StateStoreContract
     }
 
     [Fact]
+    public async Task AddManifestBatch_KeyTwiceInOneBatch_LastRowWins()
+    {
+        await using var store = await CreateStoreAsync();
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await store.CreateRunAsync(job.Id, CancellationToken.None);
+        await store.AddManifestBatchAsync(run.Id, StoreSide.Source, [Entry("k", 1), Entry("j", 5)], null, CancellationToken.None);
+
+        await store.AddManifestBatchAsync(run.Id, StoreSide.Source, [Entry("k", 2), Entry("k", 3), Entry("j", 6)], null, CancellationToken.None);
+
+        var rows = (await store.SampleManifestAsync(run.Id, StoreSide.Source, 10, 1, CancellationToken.None)).ToDictionary(e => e.Key, e => e.Size);
+        Assert.Equal(new Dictionary<string, long> { ["k"] = 3, ["j"] = 6 }, rows);
+    }
+
+    [Fact]
     public async Task MarkListingComplete_OneSide_FlagsOnlyThatSideAndClearsItsResumePoint()
     {
         await using var store = await CreateStoreAsync();
