@@ -215,61 +215,6 @@ public sealed partial class Copier(
         }
     }
 
-    /// <summary>
-    /// The "receive" span of a receive that brought messages (OpenTelemetry messaging conventions:
-    /// kind Client), recorded once they came, so the many empty polls of an idle copier leave no
-    /// spans. Its context is linked from the messages' process spans.
-    /// </summary>
-    private static ActivityContext RecordReceive(DateTimeOffset started, int count)
-    {
-        using var activity = HeavySyncTelemetry.Source.StartActivity("receive", ActivityKind.Client, parentContext: default, startTime: started);
-        if (activity is null)
-        {
-            return default;
-        }
-
-        activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
-        activity.SetTag(TelemetryTags.MessagingOperationType, "receive");
-        activity.SetTag(TelemetryTags.MessagingOperationName, "receive");
-        activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
-        activity.SetTag(TelemetryTags.MessagingBatchCount, count);
-        return activity.Context;
-    }
-
-    /// <summary>
-    /// The processing span of one message, following OpenTelemetry's messaging conventions: kind
-    /// Consumer, named after the operation, a child of the publish span whose context the message
-    /// carries, so the lister's trace continues here (in another process too), and linked to the
-    /// receive span that brought it. Without a context (telemetry off at the publisher) it starts
-    /// its own trace.
-    /// </summary>
-    private static Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
-    {
-        ActivityLink[]? links = receive == default ? null : [new ActivityLink(receive)];
-        ActivityContext.TryParse(received.Message.TraceParent, null, out var parent);
-        var activity = HeavySyncTelemetry.Source.StartActivity("process", ActivityKind.Consumer, parent, links: links);
-        if (activity is not null)
-        {
-            activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
-            activity.SetTag(TelemetryTags.MessagingOperationType, "process");
-            activity.SetTag(TelemetryTags.MessagingOperationName, "process");
-            activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
-            activity.SetTag(TelemetryTags.MessagingBatchCount, received.Message.Tasks.Count);
-            activity.SetTag(TelemetryTags.MessagingDeliveryCount, received.DeliveryCount);
-            activity.SetTag(TelemetryTags.Job, received.Message.JobId);
-            activity.SetTag(TelemetryTags.Run, received.Message.RunId);
-        }
-
-        return activity;
-    }
-
-    private static void CountSkipped(WorkTask task, string reason)
-    {
-        var tag = new KeyValuePair<string, object?>(TelemetryTags.Reason, reason);
-        HeavySyncTelemetry.ObjectsSkipped.Add(1, tag);
-        HeavySyncTelemetry.BytesSkipped.Add(task.Size, tag);
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch will be retried (delivery {Delivery}): {Cause}")]
     private partial void LogRedelivery(int delivery, string cause);
 
