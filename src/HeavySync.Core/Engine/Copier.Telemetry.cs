@@ -4,6 +4,7 @@ using HeavySync.Telemetry;
 
 namespace HeavySync.Engine;
 
+/// <summary>The copier's spans and counters (DESIGN.md §7; OpenTelemetry messaging conventions).</summary>
 public sealed partial class Copier
 {
     /// <summary>

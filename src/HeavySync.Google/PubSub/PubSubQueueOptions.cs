@@ -68,8 +68,9 @@ public sealed record PubSubQueueOptions
     public int RememberedDeliveries { get; init; } = 100_000;
 
     /// <summary>
-    /// The innermost HTTP handler (default: a new <see cref="HttpClientHandler"/>). For tests and
-    /// proxies; the queue does not dispose it.
+    /// The innermost HTTP handler (default: a new <see cref="SocketsHttpHandler"/>). For tests and
+    /// proxies. With an emulator the queue leaves it undisposed (one handler may serve many
+    /// queues); with credentials Google.Apis' client owns it and disposes it with the queue.
     /// </summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 

@@ -114,6 +114,28 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Decodes and keeps one export request for <paramref name="path"/> (<c>/v1/traces</c>,
+    /// <c>/v1/metrics</c>, <c>/v1/logs</c>); false for another path. Throws <see cref="FormatException"/>
+    /// on a malformed body. Other front ends (gRPC) feed the receiver through this.
+    /// </summary>
+    public bool Accept(string path, byte[] body)
+    {
+        switch (path)
+        {
+            case "/v1/traces": OtlpDecoder.DecodeTraces(body).ForEach(_spans.Enqueue); break;
+            case "/v1/metrics": OtlpDecoder.DecodeMetrics(body).ForEach(_metrics.Enqueue); break;
+            case "/v1/logs": OtlpDecoder.DecodeLogs(body).ForEach(_logs.Enqueue); break;
+            default: return false;
+        }
+
+        Requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+        return true;
+    }
+
+    /// <summary>Records a request that could not be decoded.</summary>
+    public void RecordError(string error) => _errors.Enqueue(error);
+
     private List<OtlpMetricPoint> LatestPoints(string name, Func<IReadOnlyDictionary<string, object?>, bool>? where) =>
         [.. _metrics.Where(p => p.Name == name && (where is null || where(p.Attributes)))
             .GroupBy(p => p.SeriesKey)
@@ -147,19 +169,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
                 ? new GZipStream(context.Request.InputStream, CompressionMode.Decompress)
                 : context.Request.InputStream;
             await input.CopyToAsync(body);
-            var bytes = body.ToArray();
-            switch (path)
+            if (!Accept(path, body.ToArray()))
             {
-                case "/v1/traces": OtlpDecoder.DecodeTraces(bytes).ForEach(_spans.Enqueue); break;
-                case "/v1/metrics": OtlpDecoder.DecodeMetrics(bytes).ForEach(_metrics.Enqueue); break;
-                case "/v1/logs": OtlpDecoder.DecodeLogs(bytes).ForEach(_logs.Enqueue); break;
-                default:
-                    context.Response.StatusCode = 404;
-                    context.Response.Close();
-                    return;
+                context.Response.StatusCode = 404;
+                context.Response.Close();
+                return;
             }
-
-            Requests.AddOrUpdate(path, 1, (_, n) => n + 1);
 
             // An empty Export*ServiceResponse: full success.
             context.Response.StatusCode = 200;
@@ -169,7 +184,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _errors.Enqueue($"{path}: {ex.GetType().Name}: {ex.Message}");
+            RecordError($"{path}: {ex.GetType().Name}: {ex.Message}");
             context.Response.StatusCode = 400;
             context.Response.Close();
         }
