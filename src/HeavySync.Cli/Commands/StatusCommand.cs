@@ -3,6 +3,7 @@ using System.Globalization;
 using HeavySync.Cli.Configuration;
 using HeavySync.Cli.Hosting;
 using HeavySync.Cli.Jobs;
+using HeavySync.State.Postgres;
 using HeavySync.Engine;
 using HeavySync.State;
 
@@ -97,9 +98,7 @@ internal static class StatusCommand
 
     /// <summary>A state location fit to print: a postgres:// URL loses its password.</summary>
     private static string Redacted(string state) =>
-        ClusterState.IsPostgres(state) && Uri.TryCreate(state, UriKind.Absolute, out var uri) && uri.UserInfo.Contains(':', StringComparison.Ordinal)
-            ? state.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal)
-            : state;
+        PostgresConnectionString.IsPostgres(state) ? PostgresConnectionString.Redact(state) : state;
 
     private static string Describe(RunRecord run) => run.Phase switch
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HeavySync.Engine;
+using HeavySync.State.Postgres;
 
 namespace HeavySync.Cli.Output;
 
@@ -31,7 +32,7 @@ internal static class Summary
         }
 
         PrintRequests(requests);
-        output.WriteLine($"state: {statePath}");
+        output.WriteLine($"state: {(PostgresConnectionString.IsPostgres(statePath) ? PostgresConnectionString.Redact(statePath) : statePath)}");
         output.WriteLine(result.Outcome == SyncOutcome.InSync ? result.Message : "heavysync: " + result.Message);
     }
 

@@ -28,7 +28,17 @@ public static class CliProcess
     /// Runs heavysync; when <paramref name="killWhen"/> returns true (checked on every output line
     /// and every 20 ms) the process is killed with SIGKILL — no chance to clean up, like a crash.
     /// </summary>
-    public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool>? killWhen, TimeSpan? timeout = null)
+    public static Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool>? killWhen, TimeSpan? timeout = null) =>
+        RunAsync(args, env, killWhen, timeout, terminate: false);
+
+    /// <summary>
+    /// Runs heavysync and, when <paramref name="terminateWhen"/> holds, sends it SIGTERM (a graceful
+    /// stop request, as Kubernetes sends) once, then waits for it to exit on its own.
+    /// </summary>
+    public static Task<CliResult> RunAndTerminateAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool> terminateWhen, TimeSpan? timeout = null) =>
+        RunAsync(args, env, terminateWhen, timeout, terminate: true);
+
+    private static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool>? killWhen, TimeSpan? timeout, bool terminate)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -91,7 +101,17 @@ public static class CliProcess
                     fire = killWhen(line);
                 }
 
-                if (fire)
+                if (fire && terminate)
+                {
+                    using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                    {
+                        await kill.WaitForExitAsync();
+                    }
+
+                    killed = true;
+                    killWhen = null;
+                }
+                else if (fire)
                 {
                     process.Kill(entireProcessTree: true);
                     killed = true;
