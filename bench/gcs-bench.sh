@@ -25,6 +25,7 @@ cleanup() {
   "$here/scripts/radosgw/stop.sh" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 "$here/scripts/radosgw/start.sh" >/dev/null
 "$here/scripts/gcs-emulator/start.sh" >/dev/null
 set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; . "$HEAVYSYNC_TEST_DIR/gcs/env"; set +a

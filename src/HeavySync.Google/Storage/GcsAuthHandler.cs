@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Google.Apis.Auth.OAuth2;
 
 namespace HeavySync.Google.Storage;
@@ -9,6 +10,9 @@ internal sealed class GcsAuthHandler(ITokenAccessWithHeaders credential, HttpMes
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var token = await credential.GetAccessTokenWithHeadersForRequestAsync(request.RequestUri?.ToString(), cancellationToken).ConfigureAwait(false);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+
+        // Extra headers the credential asks for (x-goog-user-project for a quota project).
         token.AddHeaders(request);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

@@ -220,6 +220,42 @@ public sealed class GcsSyncTests : IClassFixture<GcsFixture>, IAsyncLifetime, ID
         Assert.Equal("v2-longer", await http.GetStringAsync($"{gcs.Gaps.Endpoint}/storage/v1/b/{bucket}/o/a.txt?alt=media"));
     }
 
+    [Fact]
+    public async Task Sync_ServiceAccountFileInGoogleApplicationCredentials_AuthenticatesEveryRequest()
+    {
+        var bucket = await gcs.CreateBucketAsync();
+        using var src = new TempTree("src");
+        for (var i = 0; i < 5; i++)
+        {
+            src.Write($"f{i}.txt", System.Text.Encoding.UTF8.GetBytes($"file {i}"));
+        }
+
+        using var rsa = RSA.Create(2048);
+        var keyFile = Path.Combine(work.Root, "service-account.json");
+        await File.WriteAllTextAsync(keyFile, new JsonObject
+        {
+            ["type"] = "service_account",
+            ["project_id"] = "heavysync-test",
+            ["private_key_id"] = "test-key",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(),
+            ["client_email"] = "sync@heavysync-test.iam.gserviceaccount.com",
+            ["client_id"] = "1",
+            ["token_uri"] = gcs.Gaps.TokenUri,
+        }.ToJsonString());
+        var anonymousBefore = gcs.Gaps.Authorizations.GetValueOrDefault(string.Empty);
+        var bearer = "Bearer " + GcsEmulatorGaps.TestAccessToken;
+        var bearerBefore = gcs.Gaps.Authorizations.GetValueOrDefault(bearer);
+        var env = Env();
+        env["GOOGLE_APPLICATION_CREDENTIALS"] = keyFile;
+
+        var result = await CliProcess.RunAsync(["sync", src.Root, $"gs://{bucket}/sa", "--state", State("sa")], env);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(gcs.Gaps.TokenRequests >= 1, "no token was requested");
+        Assert.True(gcs.Gaps.Authorizations.GetValueOrDefault(bearer) - bearerBefore >= 7, "the uploads did not carry the token");
+        Assert.Equal(anonymousBefore, gcs.Gaps.Authorizations.GetValueOrDefault(string.Empty));
+    }
+
     private static string MtimeOf(DateTime utc) => HeavySync.Storage.MtimeText.Format(new DateTimeOffset(utc));
 
     private async Task<JsonNode> ObjectAsync(string bucket, string name)

@@ -13,7 +13,8 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// emulator invents buckets on first use), multi-chunk resumable uploads (308 with Range, status
 /// queries), objects.rewrite under /storage/v1 with a rewriteToken round, ifGenerationMatch /
 /// ifSourceGenerationMatch (412), multipart bodies whose parts carry more than one header, and object versioning (noncurrent generations with timeDeleted,
-/// listed with versions=true, deleted by generation). Everything else is forwarded untouched; the emulator stays the
+/// listed with versions=true, deleted by generation), plus a fake OAuth token endpoint for test
+/// service-account files. Everything else is forwarded untouched; the emulator stays the
 /// storage engine (finished uploads and rewrites are stored through it). Listens on 127.0.0.1.
 /// </summary>
 public sealed partial class GcsEmulatorGaps : IAsyncDisposable
@@ -107,6 +108,18 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         {
             // The client went away (or a fault cut the connection on purpose).
         }
+        catch (HttpRequestException)
+        {
+            // The emulator did not answer: say so, as a gateway would, rather than an empty 200.
+            try
+            {
+                await ErrorAsync(context.Response, 502, "backendError", "the storage emulator did not answer (test layer)");
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Headers were already sent: closing is all that is left.
+            }
+        }
         finally
         {
             try
@@ -126,6 +139,14 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         var path = raw.Split('?', 2)[0];
         var query = System.Web.HttpUtility.ParseQueryString(request.Url?.Query ?? string.Empty);
         var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+
+        if (request.HttpMethod == "POST" && path == "/token")
+        {
+            await TokenAsync(request, response);
+            return;
+        }
+
+        NoteAuthorization(request);
 
         // buckets.insert: POST /storage/v1/b?project=P
         if (request.HttpMethod == "POST" && path.TrimEnd('/') == "/storage/v1/b")
