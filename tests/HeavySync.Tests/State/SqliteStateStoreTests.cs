@@ -100,7 +100,7 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
         // Migration numbers may have gaps: each embedded migration is recorded exactly once.
         Assert.Equal(SqliteStateStore.LatestSchemaVersion, Scalar(path, "SELECT MAX(version) FROM schema_version"));
         Assert.Equal(Scalar(path, "SELECT COUNT(DISTINCT version) FROM schema_version"), Scalar(path, "SELECT COUNT(*) FROM schema_version"));
-        Assert.Equal(typeof(SqliteStateStore).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal)), Scalar(path, "SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal(typeof(SqliteStateStore).Assembly.GetManifestResourceNames().Count(n => n.StartsWith("HeavySync.State.Sqlite.Migrations.", StringComparison.Ordinal)), Scalar(path, "SELECT COUNT(*) FROM schema_version"));
         Assert.Equal(1, Scalar(path, "SELECT COUNT(*) FROM jobs"));
     }
 
