@@ -66,6 +66,8 @@ HEAVYSYNC_* names (one setting, every surface), clouds and telemetry their own s
       key: {{ $root.Values.state.secretKey | quote }}
 - name: HEAVYSYNC_QUEUE
   value: {{ include "heavysync.queueSetting" $root | quote }}
+- name: HEAVYSYNC_QUEUE_LEASE
+  value: {{ printf "%ds" (int $root.Values.queue.leaseSeconds) | quote }}
 {{- if and (eq $root.Values.queue.kind "sqs") $root.Values.queue.sqs.region }}
 - name: HEAVYSYNC_QUEUE_REGION
   value: {{ $root.Values.queue.sqs.region | quote }}

@@ -22,6 +22,12 @@ both `helm install` and `helm template` stop with one clear line before anything
 {{- if and $v.copier.keda.enabled (eq $v.copier.keda.authentication.mode "secret") (not $v.copier.keda.authentication.secretName) (ne $v.queue.kind "postgres") -}}
 {{- fail "heavysync: copier.keda.authentication.mode is secret but copier.keda.authentication.secretName is empty" -}}
 {{- end -}}
+{{- if le (int $v.queue.leaseSeconds) (int $v.copier.drainTimeoutSeconds) -}}
+{{- fail "heavysync: queue.leaseSeconds must exceed copier.drainTimeoutSeconds, or a draining copier's messages are handed to another copier" -}}
+{{- end -}}
+{{- if and (eq $v.queue.kind "pubsub") (gt (int $v.queue.leaseSeconds) 600) -}}
+{{- fail "heavysync: queue.leaseSeconds is at most 600 for pubsub (Pub/Sub's longest ack deadline)" -}}
+{{- end -}}
 {{- $names := dict -}}
 {{- range $v.jobs -}}
 {{- if hasKey $names .name -}}

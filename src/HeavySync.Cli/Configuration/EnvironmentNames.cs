@@ -17,6 +17,7 @@ internal static class EnvironmentNames
     [
         "progress_interval", // seconds between plain progress lines
         "state_dir",         // where 'heavysync sync' keeps one state file per pair
+        "listing_batch",     // manifest rows per saved listing batch (resume point)
     ];
 
     /// <summary>Variables read directly (not settings keys).</summary>
