@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using HeavySync.Aws.S3;
 using HeavySync.Storage;
 
-namespace HeavySync.Tests.Aws;
+namespace HeavySync.Tests.Storage;
 
-public sealed class S3RetryPipelineTests
+public sealed class StoreRetryTests
 {
-    private static readonly S3StoreOptions Fast = new() { MaxAttempts = 4, RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromMilliseconds(5) };
+    private static readonly StoreRetryOptions Fast = new(4, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(5));
 
     [Theory]
     [InlineData(StoreErrorKind.Transient, 4)]
@@ -16,7 +15,7 @@ public sealed class S3RetryPipelineTests
     [InlineData(StoreErrorKind.Fatal, 1)]
     public async Task ExecuteAsync_RetriesOnlyRetryableKinds_UpToMaxAttempts(StoreErrorKind kind, int expectedCalls)
     {
-        var pipeline = S3RetryPipeline.Create(Fast, TimeProvider.System);
+        var pipeline = StoreRetry.Create(Fast, TimeProvider.System);
         var calls = 0;
 
         var error = await Assert.ThrowsAsync<StoreException>(async () => await pipeline.ExecuteAsync(
@@ -34,8 +33,8 @@ public sealed class S3RetryPipelineTests
     [Fact]
     public async Task ExecuteAsync_RetryAfter_ReplacesTheBackoff()
     {
-        var slowBackoff = Fast with { RetryBaseDelay = TimeSpan.FromSeconds(30), RetryMaxDelay = TimeSpan.FromSeconds(30) };
-        var pipeline = S3RetryPipeline.Create(slowBackoff, TimeProvider.System);
+        var slowBackoff = Fast with { BaseDelay = TimeSpan.FromSeconds(30), MaxDelay = TimeSpan.FromSeconds(30) };
+        var pipeline = StoreRetry.Create(slowBackoff, TimeProvider.System);
         var calls = 0;
         var clock = Stopwatch.StartNew();
 
@@ -52,11 +51,45 @@ public sealed class S3RetryPipelineTests
     [Fact]
     public async Task ExecuteAsync_CallerCancellation_StopsRetrying()
     {
-        var pipeline = S3RetryPipeline.Create(Fast with { RetryBaseDelay = TimeSpan.FromSeconds(30), RetryMaxDelay = TimeSpan.FromSeconds(30) }, TimeProvider.System);
+        var pipeline = StoreRetry.Create(Fast with { BaseDelay = TimeSpan.FromSeconds(30), MaxDelay = TimeSpan.FromSeconds(30) }, TimeProvider.System);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pipeline.ExecuteAsync(
             _ => throw new StoreException(StoreErrorKind.Transient, "again"),
             cts.Token));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public async Task ExecuteAsync_OneAttemptOrFewer_RunsOnceWithoutRetry(int maxAttempts)
+    {
+        var pipeline = StoreRetry.Create(Fast with { MaxAttempts = maxAttempts }, TimeProvider.System);
+        var calls = 0;
+
+        await Assert.ThrowsAsync<StoreException>(async () => await pipeline.ExecuteAsync(
+            _ =>
+            {
+                calls++;
+                throw new StoreException(StoreErrorKind.Transient, "boom");
+            },
+            CancellationToken.None));
+
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_OnRetry_SeesEachRetriedFailureButNotTheLast()
+    {
+        var seen = new List<StoreErrorKind>();
+        var pipeline = StoreRetry.Create(Fast with { OnRetry = failure => seen.Add(failure.Kind) }, TimeProvider.System);
+        var calls = 0;
+
+        await Assert.ThrowsAsync<StoreException>(async () => await pipeline.ExecuteAsync(
+            _ => throw new StoreException(++calls % 2 == 0 ? StoreErrorKind.Throttled : StoreErrorKind.Transient, "again"),
+            CancellationToken.None));
+
+        Assert.Equal(4, calls);
+        Assert.Equal([StoreErrorKind.Transient, StoreErrorKind.Throttled, StoreErrorKind.Transient], seen);
     }
 }
