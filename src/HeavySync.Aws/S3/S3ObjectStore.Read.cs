@@ -58,11 +58,23 @@ public sealed partial class S3ObjectStore
                 cancellationToken);
         }
 
-        return new ResumableReadStream(this, key, etag, response, offset, stop, _options.MaxAttempts, _options.BodyReadTimeout);
+        // Later GETs are pinned to the ETag first read, so a resumed body never mixes versions.
+        return new ResumingReadStream(
+            async (from, token) =>
+            {
+                var next = await GetAsync(key, from, stop, etag, token).ConfigureAwait(false);
+                return new OwningReadStream(next.ResponseStream, next);
+            },
+            new OwningReadStream(response.ResponseStream, response),
+            offset,
+            stop,
+            _options.MaxAttempts,
+            _options.BodyReadTimeout,
+            Describe("GET", key));
     }
 
     /// <summary>One GET of [from, to) (to the end when null), retried; the body stream belongs to the caller.</summary>
-    internal Task<GetObjectResponse> GetAsync(string key, long from, long? to, string? etag, CancellationToken cancellationToken)
+    private Task<GetObjectResponse> GetAsync(string key, long from, long? to, string? etag, CancellationToken cancellationToken)
     {
         var request = new GetObjectRequest { BucketName = _bucket, Key = FullKey(key), EtagToMatch = etag };
         if (from > 0 || to is not null)

@@ -45,7 +45,12 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         _observer = observer;
         _logger = logger;
         _timeProvider = timeProvider;
-        _pipeline = S3RetryPipeline.Create(options, timeProvider, observer, Location);
+        _pipeline = StoreRetry.Create(
+            new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay)
+            {
+                OnRetry = failure => observer.OnRetry(Location, failure.Kind),
+            },
+            timeProvider);
     }
 
     /// <inheritdoc />

@@ -5,7 +5,6 @@ using Amazon.Runtime;
 using HeavySync.Aws.Sqs.Protocol;
 using HeavySync.Storage;
 using Polly;
-using Polly.Retry;
 
 namespace HeavySync.Aws.Sqs;
 
@@ -64,7 +63,7 @@ public sealed partial class SqsClient : IDisposable
             // Per-attempt deadlines are set on each request: long polls need more than short calls.
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        _pipeline = CreatePipeline(_options, _time);
+        _pipeline = StoreRetry.Create(new StoreRetryOptions(_options.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay), _time);
     }
 
     /// <summary>The endpoint requests go to.</summary>
@@ -75,28 +74,6 @@ public sealed partial class SqsClient : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
-
-    /// <summary>Exponential backoff with jitter over retryable <see cref="StoreException"/>s, honouring Retry-After.</summary>
-    private static ResiliencePipeline CreatePipeline(SqsQueueOptions options, TimeProvider time)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        if (options.MaxAttempts > 1)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
-                MaxRetryAttempts = options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.RetryMaxDelay,
-                DelayGenerator = static args =>
-                    ValueTask.FromResult(args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
-            });
-        }
-
-        return builder.Build();
-    }
 
     /// <summary>Sends one action with retries; returns the parsed answer (an empty object for empty bodies).</summary>
     private Task<JsonElement> InvokeAsync(string action, object request, string what, TimeSpan wait, CancellationToken cancellationToken)

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HeavySync.Storage;
 using Polly;
-using Polly.Retry;
 
 namespace HeavySync.Google.PubSub;
 
@@ -28,19 +27,7 @@ internal sealed partial class PubSubClient : IDisposable
     {
         _http = http;
         _options = options;
-        _retry = new ResiliencePipelineBuilder { TimeProvider = timeProvider ?? TimeProvider.System }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable),
-                MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.RetryMaxDelay,
-                DelayGenerator = static args =>
-                    ValueTask.FromResult(args.Outcome.Exception is StoreException { RetryAfter: { } after } ? after : (TimeSpan?)null),
-            })
-            .Build();
+        _retry = StoreRetry.Create(new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay), timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Creates a client for <paramref name="options"/>: see <see cref="PubSubHttp"/>.</summary>

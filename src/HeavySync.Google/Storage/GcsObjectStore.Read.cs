@@ -48,9 +48,9 @@ public sealed partial class GcsObjectStore
             async (from, token) =>
             {
                 var next = await DownloadAsync(key, from, stop, first.Generation, token).ConfigureAwait(false);
-                return new OwningStream(await next.Response.Content.ReadAsStreamAsync(token).ConfigureAwait(false), next.Response);
+                return new OwningReadStream(await next.Response.Content.ReadAsStreamAsync(token).ConfigureAwait(false), next.Response);
             },
-            new OwningStream(body, first.Response),
+            new OwningReadStream(body, first.Response),
             offset,
             stop,
             _options.MaxAttempts,
@@ -122,25 +122,4 @@ public sealed partial class GcsObjectStore
 
     /// <summary>An open media answer: the response (owned by the reader), the object's size, its generation.</summary>
     private sealed record Download(HttpResponseMessage Response, long Total, long? Generation);
-
-    /// <summary>A body stream that also disposes its response.</summary>
-    private sealed class OwningStream(Stream inner, HttpResponseMessage response) : ReadOnlyStream
-    {
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-                response.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
 }

@@ -39,7 +39,7 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
         _options = options;
         _observer = observer;
         _logger = logger;
-        _pipeline = GcsRetryPipeline.Create(options, timeProvider);
+        _pipeline = StoreRetry.Create(new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay), timeProvider);
     }
 
     /// <inheritdoc />

@@ -1,21 +1,4 @@
-using HeavySync.Queue;
-using HeavySync.Tests.Contracts;
-
 namespace HeavySync.IntegrationTests.PubSub;
 
-/// <summary>The <see cref="IWorkQueue"/> contract against the Pub/Sub emulator, one topic and subscription per case.</summary>
-public sealed class PubSubWorkQueueContractTests : WorkQueueContract
-{
-    private PubSubTestQueues? _queues;
-
-    public override async Task InitializeAsync() => _queues = await PubSubTestQueues.CreateAsync();
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _queues!.DisposeAsync();
-    }
-
-    protected override async Task<IWorkQueue> CreateQueueAsync(TimeSpan leaseDuration) =>
-        await _queues!.NewQueueAsync(leaseDuration);
-}
+/// <summary>The <see cref="HeavySync.Queue.IWorkQueue"/> contract on a subscription that dead-letters after 10 deliveries.</summary>
+public sealed class PubSubWorkQueueContractTests() : PubSubWorkQueueContractBase(maxDeliveryAttempts: 10);

@@ -1,0 +1,25 @@
+using HeavySync.Queue;
+using HeavySync.Tests.Contracts;
+
+namespace HeavySync.IntegrationTests.PubSub;
+
+/// <summary>
+/// The <see cref="IWorkQueue"/> contract against the Pub/Sub emulator, one topic and subscription per
+/// case; each subclass picks the subscription's dead-letter policy.
+/// </summary>
+/// <param name="maxDeliveryAttempts">Deliveries before dead-lettering; null for no dead-letter policy.</param>
+public abstract class PubSubWorkQueueContractBase(int? maxDeliveryAttempts) : WorkQueueContract
+{
+    private PubSubTestQueues? _queues;
+
+    public override async Task InitializeAsync() => _queues = await PubSubTestQueues.CreateAsync();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _queues!.DisposeAsync();
+    }
+
+    protected override async Task<IWorkQueue> CreateQueueAsync(TimeSpan leaseDuration) =>
+        await _queues!.NewQueueAsync(leaseDuration, maxDeliveryAttempts);
+}
