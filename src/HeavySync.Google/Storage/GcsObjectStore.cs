@@ -39,7 +39,13 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
         _options = options;
         _observer = observer;
         _logger = logger;
-        _pipeline = StoreRetry.Create(new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay), timeProvider);
+        _pipeline = StoreRetry.Create(
+            new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay)
+            {
+                // Retries and throttling reach the metrics as S3's do.
+                OnRetry = failure => observer.OnRetry(Location, failure.Kind),
+            },
+            timeProvider);
     }
 
     /// <inheritdoc />
