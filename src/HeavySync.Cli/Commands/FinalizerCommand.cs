@@ -25,7 +25,7 @@ internal static class FinalizerCommand
             var settings = cluster.Shared.Load(parse);
             await using var state = await ClusterState.OpenAsync(settings, token);
             long? jobId = parse.GetValue(job) is { } name ? (await JobCatalog.FindAsync(state, name, token)).Id : null;
-            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "finalizer");
+            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "finalizer", job: parse.GetValue(job));
             var passes = await new FinalizerRole(state, host.Loggers).RunAsync(jobId, host.OpenJobAsync, new SyncProgress(), token);
             if (passes.Count == 0)
             {

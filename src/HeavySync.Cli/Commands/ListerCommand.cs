@@ -26,7 +26,7 @@ internal static class ListerCommand
             var settings = cluster.Shared.Load(parse);
             await using var state = await ClusterState.OpenAsync(settings, token);
             var record = await JobCatalog.FindAsync(state, parse.GetValue(job)!, token);
-            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "lister");
+            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "lister", job: record.Name);
             await using var queue = await QueueFactory.OpenAsync(settings, host, token);
             await using var context = await host.OpenJobAsync(record, token);
 

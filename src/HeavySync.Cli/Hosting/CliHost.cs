@@ -25,10 +25,11 @@ internal sealed class CliHost : IAsyncDisposable
     /// <param name="role">The role this process plays (<c>sync</c>, <c>lister</c>, <c>copier</c>,
     /// <c>finalizer</c>, <c>check</c>): starts OpenTelemetry export as <c>heavysync-ROLE</c> when the
     /// OTLP environment asks for it. Null: no telemetry.</param>
-    public CliHost(CliSettings settings, int verbosity, string? role = null)
+    /// <param name="job">The job this process works on, when it is one (a resource attribute of its telemetry).</param>
+    public CliHost(CliSettings settings, int verbosity, string? role = null, string? job = null)
     {
         Settings = settings;
-        Telemetry = role is null ? TelemetryHost.Disabled : TelemetryHost.Start(role);
+        Telemetry = role is null ? TelemetryHost.Disabled : TelemetryHost.Start(role, job);
         Loggers = LoggerFactory.Create(builder =>
         {
             // Log records written inside a span carry its trace and span ids.

@@ -60,6 +60,7 @@ public sealed class ClusterTelemetryTests : IDisposable
         // Each role is its own service; the publish spans are the lister's, the process spans the copiers'.
         var view = new ExportedTelemetry(receiver);
         Assert.All(view.Own("publish"), p => Assert.Equal("heavysync-lister", p.ServiceName));
+        Assert.All(view.Own("publish"), p => Assert.Equal("otel", p.Resource.GetValueOrDefault("heavysync.job")));
         Assert.All(view.Own("process"), p => Assert.Equal("heavysync-copier", p.ServiceName));
         Assert.Contains(view.Own("list page"), s => s.ServiceName == "heavysync-lister");
         Assert.Single(view.Own("plan"));
