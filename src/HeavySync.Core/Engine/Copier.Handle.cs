@@ -73,7 +73,7 @@ public sealed partial class Copier
                 }
 
                 Account(task, outcome);
-                recorded.Add(context.Outcomes.RecordAsync(outcome));
+                recorded.Add(context.Outcomes.RecordAsync(message.RunId, outcome));
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

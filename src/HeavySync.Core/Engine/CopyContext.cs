@@ -3,9 +3,9 @@ using HeavySync.Queue;
 
 namespace HeavySync.Engine;
 
-/// <summary>What a copier needs to execute the tasks of one run: the stores' executor and the run's outcome writer.</summary>
+/// <summary>What a copier needs to execute the tasks of one run: the stores' executor and an outcome writer.</summary>
 /// <param name="Executor">Copies objects between the run's source and destination.</param>
-/// <param name="Outcomes">Batches the run's outcomes into the state store.</param>
+/// <param name="Outcomes">Batches outcomes into the state store (one writer may serve many runs).</param>
 public sealed record CopyContext(CopyExecutor Executor, OutcomeWriter Outcomes);
 
 /// <summary>

@@ -8,14 +8,15 @@ namespace HeavySync.Engine;
 
 /// <summary>
 /// The cluster copier's contexts: it serves messages of every job, so it opens each job's stores on
-/// first use (with the job's settings) and keeps them, and keeps one outcome writer per run.
+/// first use (with the job's settings) and keeps them (memory grows with jobs, not with runs or
+/// objects); one outcome writer serves every run.
 /// Disposing flushes every writer and closes every store.
 /// </summary>
 public sealed class JobCopyContextSource(IStateStore state, JobOpener open, TimeProvider? time = null, Action<long>? onBytes = null)
     : ICopyContextSource, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<long, Lazy<Task<JobContext?>>> jobs = new();
-    private readonly ConcurrentDictionary<long, OutcomeWriter> writers = new();
+    private readonly OutcomeWriter writer = new(state);
     private readonly ConcurrentDictionary<long, CopyExecutor> executors = new();
 
     /// <inheritdoc />
@@ -40,7 +41,6 @@ public sealed class JobCopyContextSource(IStateStore state, JobOpener open, Time
         }
 
         var executor = executors.GetOrAdd(message.JobId, _ => new CopyExecutor(job.Source, job.Destination, time, onBytes: onBytes, uploadSessions: state as IUploadSessionStore, jobId: message.JobId));
-        var writer = writers.GetOrAdd(message.RunId, runId => new OutcomeWriter(state, runId));
         return new CopyContext(executor, writer);
     }
 
@@ -54,10 +54,7 @@ public sealed class JobCopyContextSource(IStateStore state, JobOpener open, Time
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (var writer in writers.Values)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
+        await writer.DisposeAsync().ConfigureAwait(false);
 
         foreach (var lazy in jobs.Values)
         {

@@ -4,8 +4,8 @@ using HeavySync.State;
 namespace HeavySync.Engine;
 
 /// <summary>
-/// Batches task outcomes into few state-store transactions (one per up to 2,000 outcomes or per flush
-/// interval). <see cref="RecordAsync"/> completes only once the outcome is durable, so a caller that
+/// Batches task outcomes into few state-store transactions (one per run per up to 2,000 outcomes or
+/// per flush interval); one writer serves every run a copier works on. <see cref="RecordAsync"/> completes only once the outcome is durable, so a caller that
 /// acknowledges a queue message afterwards never loses an outcome; a crash loses at most the
 /// unflushed batch, whose tasks are simply done again on resume.
 /// </summary>
@@ -13,25 +13,22 @@ public sealed class OutcomeWriter : IAsyncDisposable
 {
     private const int MaxBatch = 2_000;
     private readonly IStateStore state;
-    private readonly long runId;
     private readonly TimeSpan flushInterval;
-    private readonly Channel<(TaskOutcome Outcome, TaskCompletionSource Done)> pending =
-        Channel.CreateUnbounded<(TaskOutcome, TaskCompletionSource)>(new() { SingleReader = true });
+    private readonly Channel<Pending> pending = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly Task loop;
 
-    public OutcomeWriter(IStateStore state, long runId, TimeSpan? flushInterval = null)
+    public OutcomeWriter(IStateStore state, TimeSpan? flushInterval = null)
     {
         this.state = state;
-        this.runId = runId;
         this.flushInterval = flushInterval ?? TimeSpan.FromMilliseconds(50);
         loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Queues an outcome; the task completes when it is durable (or faults with the store's error).</summary>
-    public Task RecordAsync(TaskOutcome outcome)
+    /// <summary>Queues an outcome of a task of <paramref name="runId"/>; the task completes when it is durable (or faults with the store's error).</summary>
+    public Task RecordAsync(long runId, TaskOutcome outcome)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending.Writer.TryWrite((outcome, done)))
+        if (!pending.Writer.TryWrite(new Pending(runId, outcome, done)))
         {
             done.SetException(new InvalidOperationException("outcome writer is closed"));
         }
@@ -48,7 +45,7 @@ public sealed class OutcomeWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var batch = new List<(TaskOutcome Outcome, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<Pending>(MaxBatch);
         while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Drain(batch);
@@ -59,19 +56,22 @@ public sealed class OutcomeWriter : IAsyncDisposable
                 Drain(batch);
             }
 
-            try
+            foreach (var run in batch.GroupBy(b => b.RunId))
             {
-                await state.CompleteTasksAsync(runId, batch.Select(b => b.Outcome).ToList(), CancellationToken.None).ConfigureAwait(false);
-                foreach (var item in batch)
+                try
                 {
-                    item.Done.TrySetResult();
+                    await state.CompleteTasksAsync(run.Key, run.Select(b => b.Outcome).ToList(), CancellationToken.None).ConfigureAwait(false);
+                    foreach (var item in run)
+                    {
+                        item.Done.TrySetResult();
+                    }
                 }
-            }
-            catch (Exception ex)
-            {
-                foreach (var item in batch)
+                catch (Exception ex)
                 {
-                    item.Done.TrySetException(ex);
+                    foreach (var item in run)
+                    {
+                        item.Done.TrySetException(ex);
+                    }
                 }
             }
 
@@ -79,11 +79,13 @@ public sealed class OutcomeWriter : IAsyncDisposable
         }
     }
 
-    private void Drain(List<(TaskOutcome Outcome, TaskCompletionSource Done)> batch)
+    private void Drain(List<Pending> batch)
     {
         while (batch.Count < MaxBatch && pending.Reader.TryRead(out var item))
         {
             batch.Add(item);
         }
     }
+
+    private sealed record Pending(long RunId, TaskOutcome Outcome, TaskCompletionSource Done);
 }

@@ -74,7 +74,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             : null;
         var queue = sharedQueue ?? ownQueue!;
         await using var depth = QueueDepthSampler.Start(queue, sharedQueue is null ? "inprocess" : "shared", TimeSpan.FromSeconds(1), clock);
-        await using var outcomes = new OutcomeWriter(state, run.Id);
+        await using var outcomes = new OutcomeWriter(state);
         var executor = new CopyExecutor(source, destination, clock, onBytes: progress.AddBytes, uploadSessions: state as IUploadSessionStore, jobId: run.JobId);
         var governor = new ConcurrencyGovernor(options.Concurrency, clock);
         if (requests is not null)

@@ -64,6 +64,37 @@ public sealed class ClusterRolesLocalTests : IDisposable
     }
 
     [Fact]
+    public async Task Copier_TwoJobsOnOneQueue_ServesBothWithEachJobsOwnSettings()
+    {
+        using var srcA = new TempTree("src-a");
+        using var dstA = new TempTree("dst-a");
+        using var srcB = new TempTree("src-b");
+        using var dstB = new TempTree("dst-b");
+        for (var i = 0; i < 50; i++)
+        {
+            srcA.Write($"a{i}.txt", [(byte)i]);
+            srcB.Write($"b{i}.jpg", [(byte)i, 2]);
+            srcB.Write($"b{i}.tmp", [(byte)i, 3]);
+        }
+
+        var env = await EnvAsync();
+        Assert.Equal(0, (await Cli(["job", "create", "a", srcA.Root, dstA.Root], env)).ExitCode);
+        Assert.Equal(0, (await Cli(["job", "create", "b", srcB.Root, dstB.Root, "--include", "*.jpg"], env)).ExitCode);
+        Assert.Equal(0, (await Cli(["lister", "--job", "a"], env)).ExitCode);
+        Assert.Equal(0, (await Cli(["lister", "--job", "b"], env)).ExitCode);
+
+        var copier = await Cli(["copier", "--idle-exit", "3s"], env);
+        var finalizer = await Cli(["finalizer"], env);
+
+        Assert.True(copier.ExitCode == 0, copier.ToString());
+        Assert.Equal(100, CopiedCount(copier.Stdout));
+        Assert.True(finalizer.ExitCode == 0, finalizer.ToString());
+        srcA.AssertSameAs(dstA);
+        Assert.Equal(50, dstB.Keys().Count);
+        Assert.All(dstB.Keys(), k => Assert.EndsWith(".jpg", k));
+    }
+
+    [Fact]
     public async Task Finalizer_CopiesStillPending_WaitsAndDeletesNothing()
     {
         using var src = new TempTree("src");
