@@ -45,6 +45,24 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
     public async Task<ListerResult> RunAsync(JobContext job, SyncProgress progress, CancellationToken cancellationToken)
     {
         using var activity = RunSpans.Start("lister run", job.Job.Id, job.Job.Name);
+        return await RunAsync(job, activity, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="job"/>'s stores with <paramref name="open"/> and runs one pass, all
+    /// under the pass's "lister run" span, so the stores' opening requests belong to its trace too.
+    /// </summary>
+    public async Task<ListerResult> RunAsync(JobRecord job, JobOpener open, SyncProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(open);
+        using var activity = RunSpans.Start("lister run", job.Id, job.Name);
+        await using var context = await open(job, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(context, activity, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ListerResult> RunAsync(JobContext job, System.Diagnostics.Activity? activity, SyncProgress progress, CancellationToken cancellationToken)
+    {
         await using var held = await state.TryLockJobAsync(job.Job.Id, JobLockKind.Lister, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {

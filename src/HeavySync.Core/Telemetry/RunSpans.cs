@@ -44,11 +44,6 @@ public static class RunSpans
     {
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(run);
-        return logger.BeginScope(new KeyValuePair<string, object>[]
-        {
-            new(TelemetryTags.Job, jobName ?? run.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(TelemetryTags.Run, run.Id),
-            new(TelemetryTags.RunNumber, run.Number),
-        });
+        return logger.BeginScope(new RunLogScope(jobName ?? run.JobId.ToString(System.Globalization.CultureInfo.InvariantCulture), run.Id, run.Number));
     }
 }
