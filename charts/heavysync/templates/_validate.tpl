@@ -28,11 +28,23 @@ both `helm install` and `helm template` stop with one clear line before anything
 {{- if and (eq $v.queue.kind "pubsub") (gt (int $v.queue.leaseSeconds) 600) -}}
 {{- fail "heavysync: queue.leaseSeconds is at most 600 for pubsub (Pub/Sub's longest ack deadline)" -}}
 {{- end -}}
+{{- if and (eq $v.queue.kind "pubsub") (lt (int $v.queue.leaseSeconds) 10) -}}
+{{- fail "heavysync: queue.leaseSeconds is at least 10 for pubsub (Pub/Sub's shortest ack deadline)" -}}
+{{- end -}}
 {{- $names := dict -}}
 {{- range $v.jobs -}}
 {{- if hasKey $names .name -}}
 {{- fail (printf "heavysync: job %q is defined twice in jobs" .name) -}}
 {{- end -}}
 {{- $_ := set $names .name true -}}
+{{- end -}}
+{{- /* CronJob names are lower-cased, '_' and '.' become '-', and long names are cut: two jobs may end up with one name. */ -}}
+{{- $cronJobs := dict (include "heavysync.finalizerName" .) "the finalizer" -}}
+{{- range $v.jobs -}}
+{{- $cronJob := include "heavysync.listerName" (dict "root" $ "name" .name) -}}
+{{- if hasKey $cronJobs $cronJob -}}
+{{- fail (printf "heavysync: the lister CronJob of job %q would be named %q like %s's; rename one of the jobs" .name $cronJob (get $cronJobs $cronJob)) -}}
+{{- end -}}
+{{- $_ := set $cronJobs $cronJob (printf "job %q" .name) -}}
 {{- end -}}
 {{- end -}}

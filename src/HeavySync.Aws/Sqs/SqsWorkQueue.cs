@@ -61,6 +61,9 @@ public sealed partial class SqsWorkQueue : IWorkQueue
     /// <summary>The queue URL.</summary>
     public Uri QueueUrl => _queueUrl;
 
+    /// <inheritdoc />
+    public MessagingDestination Messaging => new(MessagingDestination.AwsSqs, _queueUrl.AbsolutePath.TrimEnd('/').Split('/')[^1]);
+
     /// <summary>
     /// Builds a queue from a URL (<c>--queue https://sqs.REGION.amazonaws.com/ACCOUNT/NAME</c>, or any
     /// http(s) queue URL such as a test server's). Endpoint and region follow <see cref="SqsQueueAddress.Parse"/>;

@@ -47,12 +47,19 @@ internal static class CopierCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
             {
                 signal.Cancel = true;
-                if (stop.IsCancellationRequested)
+                try
                 {
-                    abort.Cancel();
-                }
+                    if (stop.IsCancellationRequested)
+                    {
+                        abort.Cancel();
+                    }
 
-                stop.Cancel();
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // A signal handled while the command was already returning: nothing left to stop.
+                }
             });
 
             await using var state = await ClusterState.OpenAsync(settings, CancellationToken.None);

@@ -28,13 +28,12 @@ internal static class ListerCommand
             var record = await JobCatalog.FindAsync(state, parse.GetValue(job)!, token);
             await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "lister", job: record.Name);
             await using var queue = await QueueFactory.OpenAsync(settings, host, token);
-            await using var context = await host.OpenJobAsync(record, token);
 
             var progress = new SyncProgress();
             ListerResult result;
             await using (new ProgressReporter(progress, parse.GetValue(quiet), TimeSpan.FromSeconds(settings.GetInt("progress_interval", 10, 1, 3600))))
             {
-                result = await new ListerRole(state, queue, host.Loggers).RunAsync(context, progress, token);
+                result = await new ListerRole(state, queue, host.Loggers).RunAsync(record, host.OpenJobAsync, progress, token);
             }
 
             switch (result.Outcome)

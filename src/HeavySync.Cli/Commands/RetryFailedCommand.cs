@@ -47,7 +47,7 @@ internal static class RetryFailedCommand
                 return ExitCodes.InSync;
             }
 
-            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "retry-failed", job: record.Name);
+            await using var host = new CliHost(settings, parse.GetValue(cluster.Shared.Verbose), role: "retry-failed", job: record.Name, run: run.Id);
             await using var queue = await QueueFactory.OpenAsync(settings, host, token);
             run = await state.GetRunAsync(run.Id, token);
             var published = await new TaskPublisher(state, queue, SyncSettings.Bind(settings)).PublishPendingAsync(run, token, durableQueue: true);

@@ -22,6 +22,7 @@ internal sealed class SharedOptions
         Config = new Option<string?>("--config") { Description = "JSON config file (default: $HEAVYSYNC_CONFIG, else ~/.config/heavysync/config.json when present)." };
         Verbose = new Option<int>("--verbose", "-v") { Description = "More logging: -v for info, -vv for debug.", Arity = ArgumentArity.ZeroOrOne };
         Verbose.CustomParser = r => r.Tokens.Count == 0 ? 1 : int.Parse(r.Tokens[0].Value, CultureInfo.InvariantCulture);
+        Bind(new Option<string?>("--log-format") { Description = "Console log format: text (default) or json (one JSON object a line, with the trace and span ids and the job and run of the work being logged; for clusters). [HEAVYSYNC_LOG_FORMAT]" }, "log_format");
         if (withState)
         {
             Bind(new Option<string?>("--state") { Description = stateDescription ?? "State file (SQLite) or postgres:// URL. Default: one file per (SRC, DST) pair in ~/.local/state/heavysync, so re-running resumes. [HEAVYSYNC_STATE]" }, "state");

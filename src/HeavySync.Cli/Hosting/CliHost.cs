@@ -26,21 +26,19 @@ internal sealed class CliHost : IAsyncDisposable
     /// <c>finalizer</c>, <c>check</c>): starts OpenTelemetry export as <c>heavysync-ROLE</c> when the
     /// OTLP environment asks for it. Null: no telemetry.</param>
     /// <param name="job">The job this process works on, when it is one (a resource attribute of its telemetry).</param>
-    public CliHost(CliSettings settings, int verbosity, string? role = null, string? job = null)
+    /// <param name="run">The run this process works on, when it knows it before starting (a resource attribute).</param>
+    public CliHost(CliSettings settings, int verbosity, string? role = null, string? job = null, long? run = null)
     {
         Settings = settings;
-        Telemetry = role is null ? TelemetryHost.Disabled : TelemetryHost.Start(role, job);
+        var logFormat = ConsoleLogFormat.From(settings);
+        Telemetry = role is null ? TelemetryHost.Disabled : TelemetryHost.Start(role, job, run);
         Loggers = LoggerFactory.Create(builder =>
         {
             // Log records written inside a span carry its trace and span ids.
             builder.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
             Telemetry.AddLogging(builder);
             builder.SetMinimumLevel(verbosity switch { 0 => LogLevel.Warning, 1 => LogLevel.Information, _ => LogLevel.Debug });
-            builder.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
+            logFormat.AddConsole(builder);
             builder.AddFilter("Microsoft", LogLevel.Warning);
         });
         providers = Providers(settings);

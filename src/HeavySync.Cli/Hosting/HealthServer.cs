@@ -94,6 +94,11 @@ internal sealed partial class HealthServer : IAsyncDisposable
             {
                 // The prober went away; nothing to answer.
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping while a probe was being answered (the kubelet probes during termination too).
+                return;
+            }
         }
     }
 

@@ -28,6 +28,8 @@ public sealed class SampledCheck(IObjectStore source, IObjectStore destination, 
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         using var activity = HeavySyncTelemetry.Source.StartActivity("check");
         var (chosen, population, fromManifest) = await ChooseAsync(samples, seed, state, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("heavysync.check.samples", chosen.Count);
+        activity?.SetTag("heavysync.check.population", population);
 
         var mismatches = new ConcurrentBag<CheckMismatch>();
         var verified = new ConcurrentBag<string>();
@@ -57,6 +59,7 @@ public sealed class SampledCheck(IObjectStore source, IObjectStore destination, 
         }
 
         var sorted = mismatches.OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
+        activity?.SetTag("heavysync.check.mismatches", sorted.Count);
         return new CheckResult(chosen.Count, population, fromManifest, sorted, SampleConfidence.Describe(chosen.Count, sorted.Count));
     }
 

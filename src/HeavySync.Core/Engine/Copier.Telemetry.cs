@@ -12,18 +12,14 @@ public sealed partial class Copier
     /// kind Client), recorded once they came, so the many empty polls of an idle copier leave no
     /// spans. Its context is linked from the messages' process spans.
     /// </summary>
-    private static ActivityContext RecordReceive(DateTimeOffset started, int count)
+    private ActivityContext RecordReceive(DateTimeOffset started, int count)
     {
-        using var activity = HeavySyncTelemetry.Source.StartActivity("receive", ActivityKind.Client, parentContext: default, startTime: started);
+        using var activity = MessagingSpans.Start(queue.Messaging, "receive", "receive", ActivityKind.Client, startTime: started);
         if (activity is null)
         {
             return default;
         }
 
-        activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
-        activity.SetTag(TelemetryTags.MessagingOperationType, "receive");
-        activity.SetTag(TelemetryTags.MessagingOperationName, "receive");
-        activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
         activity.SetTag(TelemetryTags.MessagingBatchCount, count);
         return activity.Context;
     }
@@ -35,17 +31,13 @@ public sealed partial class Copier
     /// receive span that brought it. Without a context (telemetry off at the publisher) it starts
     /// its own trace.
     /// </summary>
-    private static Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
+    private Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
     {
         ActivityLink[]? links = receive == default ? null : [new ActivityLink(receive)];
         ActivityContext.TryParse(received.Message.TraceParent, null, out var parent);
-        var activity = HeavySyncTelemetry.Source.StartActivity("process", ActivityKind.Consumer, parent, links: links);
+        var activity = MessagingSpans.Start(queue.Messaging, "process", "process", ActivityKind.Consumer, parent, links);
         if (activity is not null)
         {
-            activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");
-            activity.SetTag(TelemetryTags.MessagingOperationType, "process");
-            activity.SetTag(TelemetryTags.MessagingOperationName, "process");
-            activity.SetTag(TelemetryTags.MessagingDestination, "tasks");
             activity.SetTag(TelemetryTags.MessagingBatchCount, received.Message.Tasks.Count);
             activity.SetTag(TelemetryTags.MessagingDeliveryCount, received.DeliveryCount);
             activity.SetTag(TelemetryTags.Job, received.Message.JobId);

@@ -85,12 +85,15 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
 
             afterId = page[^1].Id;
             using var activity = HeavySyncTelemetry.Source.StartActivity("delete");
+            activity?.SetTag(TelemetryTags.Job, run.JobId);
+            activity?.SetTag(TelemetryTags.Run, run.Id);
             activity?.SetTag("heavysync.delete.count", page.Count);
             var outcomes = batchDelete is not null
                 ? await DeleteBatchAsync(batchDelete, page, cancellationToken).ConfigureAwait(false)
                 : await DeleteEachAsync(destination, page, cancellationToken).ConfigureAwait(false);
             await state.CompleteTasksAsync(run.Id, outcomes, cancellationToken).ConfigureAwait(false);
             var done = outcomes.Count(o => o.Status == WorkTaskStatus.Done);
+            activity?.SetTag("heavysync.delete.failed", outcomes.Count - done);
             deleted += done;
             failed += outcomes.Count - done;
             progress.AddDeleted(done);

@@ -1,4 +1,5 @@
 using HeavySync.State;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -18,6 +19,8 @@ public sealed record FinalizerPass(JobRecord Job, RunRecord Run, SyncResult? Res
 /// </summary>
 public sealed class FinalizerRole(IStateStore state, ILoggerFactory loggers, TimeProvider? time = null)
 {
+    private readonly ILogger logger = loggers.CreateLogger<FinalizerRole>();
+
     /// <summary>One pass over the unfinished runs (of <paramref name="jobId"/> only, when given).</summary>
     public async Task<IReadOnlyList<FinalizerPass>> RunAsync(long? jobId, JobOpener open, SyncProgress progress, CancellationToken cancellationToken)
     {
@@ -62,8 +65,12 @@ public sealed class FinalizerRole(IStateStore state, ILoggerFactory loggers, Tim
             return new FinalizerPass(job, run, null, "already finalized");
         }
 
+        // The finalizer's own trace per run (deletions, pruning, the report), named by job and run.
+        using var activity = RunSpans.Start("finalize run", job.Id, job.Name, run);
+        using var scope = RunSpans.BeginLogScope(logger, job.Name, run);
         await using var context = await open(job, cancellationToken).ConfigureAwait(false);
         var result = await new RunFinisher(state, loggers, time).FinishAsync(run, context.Destination, context.Options, progress, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(TelemetryTags.Outcome, result.Outcome.ToString());
         return new FinalizerPass(job, run, result, null);
     }
 }

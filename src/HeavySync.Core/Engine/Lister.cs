@@ -85,42 +85,57 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
             resumeAfter = null;
         }
 
+        // One "list page" span per batch, started before the batch's entries are fetched, so the
+        // store's listing requests (made while the enumerator advances) are its children, and ended
+        // after the batch is saved.
         var batch = new List<ObjectEntry>(options.ListingBatchSize);
         string? lastKey = null;
-        await foreach (var entry in store.ListAsync(resumeAfter, cancellationToken).ConfigureAwait(false))
+        var entries = store.ListAsync(resumeAfter, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (entries.ConfigureAwait(false))
         {
-            lastKey = entry.Key;
-            if (!options.Filter.Matches(entry.Key))
+            var more = true;
+            while (more)
             {
-                continue;
-            }
+                using var page = StartListPage(runId, side);
+                while (batch.Count < options.ListingBatchSize && (more = await entries.MoveNextAsync().ConfigureAwait(false)))
+                {
+                    var entry = entries.Current;
+                    lastKey = entry.Key;
+                    if (!options.Filter.Matches(entry.Key))
+                    {
+                        continue;
+                    }
 
-            if (isSource && skipDirectoryMarkers && entry.Key.EndsWith('/'))
-            {
-                progress.AddSkippedKey();
-                continue;
-            }
+                    if (isSource && skipDirectoryMarkers && entry.Key.EndsWith('/'))
+                    {
+                        progress.AddSkippedKey();
+                        continue;
+                    }
 
-            batch.Add(entry);
-            if (batch.Count >= options.ListingBatchSize)
-            {
+                    batch.Add(entry);
+                }
+
+                // A full batch, or the last one (saved even when empty: it records how far the listing got).
+                page?.SetTag("heavysync.objects", batch.Count);
                 await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
                 progress.AddListed(isSource, batch.Count);
                 batch.Clear();
             }
         }
 
-        await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
-        progress.AddListed(isSource, batch.Count);
         await state.MarkListingCompleteAsync(runId, side, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static System.Diagnostics.Activity? StartListPage(long runId, StoreSide side)
+    {
+        var activity = HeavySyncTelemetry.Source.StartActivity("list page");
+        activity?.SetTag(TelemetryTags.Side, side.ToString());
+        activity?.SetTag(TelemetryTags.Run, runId);
+        return activity;
     }
 
     private async Task FlushAsync(long runId, StoreSide side, IObjectStore store, List<ObjectEntry> batch, string? lastKey, CancellationToken cancellationToken)
     {
-        using var activity = HeavySyncTelemetry.Source.StartActivity("list page");
-        activity?.SetTag(TelemetryTags.Side, side.ToString());
-        activity?.SetTag(TelemetryTags.Run, runId);
-        activity?.SetTag("heavysync.objects", batch.Count);
         var resumeAfter = store.Capabilities.OrderedListing ? lastKey : null;
         await state.AddManifestBatchAsync(runId, side, batch, resumeAfter, cancellationToken).ConfigureAwait(false);
         var sideTag = new KeyValuePair<string, object?>(TelemetryTags.Side, side.ToString());

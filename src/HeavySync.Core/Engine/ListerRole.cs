@@ -3,6 +3,7 @@ using HeavySync.Planning;
 using HeavySync.Queue;
 using HeavySync.State;
 using HeavySync.Storage;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -35,16 +36,45 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
     private readonly ILogger logger = loggers.CreateLogger<ListerRole>();
 
     /// <summary>Runs one pass for <paramref name="job"/>.</summary>
+    /// <remarks>
+    /// One trace per pass: a "lister run" span (job and run as attributes) is the parent of the
+    /// list page spans (and the store requests they make), the plan and the publish span, whose
+    /// context the messages carry to the copiers. Logs written during the pass carry the job and
+    /// run in their scope.
+    /// </remarks>
     public async Task<ListerResult> RunAsync(JobContext job, SyncProgress progress, CancellationToken cancellationToken)
+    {
+        using var activity = RunSpans.Start("lister run", job.Job.Id, job.Job.Name);
+        return await RunAsync(job, activity, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="job"/>'s stores with <paramref name="open"/> and runs one pass, all
+    /// under the pass's "lister run" span, so the stores' opening requests belong to its trace too.
+    /// </summary>
+    public async Task<ListerResult> RunAsync(JobRecord job, JobOpener open, SyncProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(open);
+        using var activity = RunSpans.Start("lister run", job.Id, job.Name);
+        await using var context = await open(job, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(context, activity, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ListerResult> RunAsync(JobContext job, System.Diagnostics.Activity? activity, SyncProgress progress, CancellationToken cancellationToken)
     {
         await using var held = await state.TryLockJobAsync(job.Job.Id, JobLockKind.Lister, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
+            activity?.SetTag(TelemetryTags.Outcome, ListerOutcome.Busy.ToString());
             return new ListerResult(ListerOutcome.Busy, null, 0);
         }
 
         var run = await state.GetOpenRunAsync(job.Job.Id, cancellationToken).ConfigureAwait(false)
             ?? await state.CreateRunAsync(job.Job.Id, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag(TelemetryTags.Run, run.Id);
+        activity?.SetTag(TelemetryTags.RunNumber, run.Number);
+        using var scope = RunSpans.BeginLogScope(logger, job.Job.Name, run);
         if (run.Phase != RunPhase.Listing || run.SourceListed || run.DestinationListed)
         {
             LogResuming(run.Number, run.Phase);
@@ -60,6 +90,7 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
 
         if (run.Phase != RunPhase.Copying)
         {
+            activity?.SetTag(TelemetryTags.Outcome, ListerOutcome.AlreadyPublished.ToString());
             return new ListerResult(ListerOutcome.AlreadyPublished, run, 0);
         }
 
@@ -73,7 +104,9 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
         var published = await publisher.PublishPendingAsync(run, cancellationToken, durableQueue: true).ConfigureAwait(false);
         run = await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         LogPublished(published, run.Number);
-        return new ListerResult(published > 0 ? ListerOutcome.Published : ListerOutcome.AlreadyPublished, run, published);
+        var outcome = published > 0 ? ListerOutcome.Published : ListerOutcome.AlreadyPublished;
+        activity?.SetTag(TelemetryTags.Outcome, outcome.ToString());
+        return new ListerResult(outcome, run, published);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming run {Number} in phase {Phase}")]

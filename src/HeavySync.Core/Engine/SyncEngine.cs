@@ -32,6 +32,9 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
             LogResuming(run.Number, run.Phase);
         }
 
+        // One trace for the whole run: listing, plan, publish and every copy, finalizing.
+        using var activity = RunSpans.Start("sync run", job.Id, job.Name, run);
+        using var scope = RunSpans.BeginLogScope(logger, job.Name, run);
         var planOptions = new PlanOptions(options.Compare, MtimeTolerance(source, destination));
         var lister = new Lister(state, options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: destination is LocalFileStore);
         var plan = await lister.ListAndPlanAsync(run, source, destination, planOptions, cancellationToken).ConfigureAwait(false);

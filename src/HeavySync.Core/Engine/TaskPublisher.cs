@@ -24,11 +24,7 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
     {
         // OpenTelemetry messaging conventions: one Producer span for the publishing, whose context
         // every message carries (the copiers' "process" spans are its children).
-        using var activity = HeavySyncTelemetry.Source.StartActivity("publish", ActivityKind.Producer);
-        activity?.SetTag(TelemetryTags.MessagingSystem, "heavysync");
-        activity?.SetTag(TelemetryTags.MessagingOperationType, "send");
-        activity?.SetTag(TelemetryTags.MessagingOperationName, "publish");
-        activity?.SetTag(TelemetryTags.MessagingDestination, "tasks");
+        using var activity = MessagingSpans.Start(queue.Messaging, "publish", "send", ActivityKind.Producer);
         activity?.SetTag(TelemetryTags.Job, run.JobId);
         activity?.SetTag(TelemetryTags.Run, run.Id);
         var traceParent = activity?.Id ?? Activity.Current?.Id;

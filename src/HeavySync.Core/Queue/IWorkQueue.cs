@@ -15,6 +15,9 @@ public sealed record ReceivedMessage(WorkMessage Message, string LeaseToken, int
 /// </summary>
 public interface IWorkQueue : IAsyncDisposable
 {
+    /// <summary>How telemetry names this queue (messaging system and destination).</summary>
+    MessagingDestination Messaging { get; }
+
     /// <summary>Publishes messages (may wait for room when the queue is bounded).</summary>
     Task PublishAsync(IReadOnlyList<WorkMessage> messages, CancellationToken cancellationToken);
 

@@ -43,6 +43,9 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
     }
 
     /// <inheritdoc />
+    public MessagingDestination Messaging { get; } = new(MessagingDestination.InProcess, "inprocess");
+
+    /// <inheritdoc />
     /// <remarks>Waits while <see cref="InProcessQueueOptions.Capacity"/> fresh messages are waiting.</remarks>
     public async Task PublishAsync(IReadOnlyList<WorkMessage> messages, CancellationToken cancellationToken)
     {

@@ -5,6 +5,8 @@ public static class TelemetryTags
 {
     public const string Job = "heavysync.job";
     public const string Run = "heavysync.run";
+    public const string RunNumber = "heavysync.run.number";
+    public const string JobName = "heavysync.job.name";
     public const string Side = "heavysync.side";
     public const string Operation = "heavysync.operation";
     public const string Store = "heavysync.store";
@@ -19,6 +21,7 @@ public static class TelemetryTags
     public const string MessagingOperationType = "messaging.operation.type";
     public const string MessagingOperationName = "messaging.operation.name";
     public const string MessagingDestination = "messaging.destination.name";
+    public const string MessagingSubscription = "messaging.destination.subscription.name";
     public const string MessagingBatchCount = "messaging.batch.message_count";
     public const string MessagingDeliveryCount = "messaging.message.delivery_count";
 }

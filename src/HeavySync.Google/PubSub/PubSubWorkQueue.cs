@@ -62,6 +62,9 @@ public sealed partial class PubSubWorkQueue : IWorkQueue
     /// <summary>Where this queue lives.</summary>
     public PubSubQueueLocation Location { get; }
 
+    /// <inheritdoc />
+    public MessagingDestination Messaging => new(MessagingDestination.GcpPubSub, Location.Subscription, Location.Subscription);
+
     /// <summary>
     /// Opens the queue at <paramref name="location"/> (<c>pubsub://projects/P/subscriptions/S</c>).
     /// Nothing is requested yet: a missing subscription shows on first use as a fatal

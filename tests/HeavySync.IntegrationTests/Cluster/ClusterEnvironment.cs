@@ -23,10 +23,14 @@ public sealed class ClusterEnvironment : IAsyncDisposable
     /// <summary>HEAVYSYNC_STATE, HEAVYSYNC_QUEUE and what the queue kind needs (PUBSUB_EMULATOR_HOST).</summary>
     public Dictionary<string, string?> Variables { get; } = [];
 
-    /// <summary>A new database and a new queue of <paramref name="queueKind"/> (postgres, sqs or pubsub).</summary>
-    public static async Task<ClusterEnvironment> CreateAsync(string queueKind)
+    /// <summary>
+    /// A new database and a new queue of <paramref name="queueKind"/> (postgres, sqs or pubsub).
+    /// With <paramref name="statePassword"/>, the database belongs to a new role of that password,
+    /// and the state URL logs in as it (tests that look for the password where it must not be).
+    /// </summary>
+    public static async Task<ClusterEnvironment> CreateAsync(string queueKind, string? statePassword = null)
     {
-        var environment = new ClusterEnvironment(await NewDatabaseAsync());
+        var environment = new ClusterEnvironment(await NewDatabaseAsync(statePassword));
         environment.Variables["HEAVYSYNC_STATE"] = environment.StateUrl;
         switch (queueKind)
         {
@@ -56,15 +60,32 @@ public sealed class ClusterEnvironment : IAsyncDisposable
         return environment;
     }
 
-    private static async Task<string> NewDatabaseAsync()
+    private static async Task<string> NewDatabaseAsync(string? password)
     {
         var server = await PostgresServer.GetAsync();
         var name = "cluster_" + Guid.NewGuid().ToString("N")[..12];
         await using var connection = new NpgsqlConnection(PostgresConnectionString.Parse(server.Url).ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await command.ExecuteNonQueryAsync();
-        return server.UrlFor(name);
+        if (password is null)
+        {
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+            return server.UrlFor(name);
+        }
+
+        // The role is named like the database; the password is the test's and goes in as a literal.
+        await using (var role = new NpgsqlCommand($"CREATE ROLE {name} LOGIN PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection))
+        {
+            await role.ExecuteNonQueryAsync();
+        }
+
+        await using (var database = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {name}", connection))
+        {
+            await database.ExecuteNonQueryAsync();
+        }
+
+        var url = new UriBuilder(server.UrlFor(name)) { UserName = name, Password = Uri.EscapeDataString(password) };
+        return url.Uri.ToString();
     }
 
     public async ValueTask DisposeAsync()

@@ -59,9 +59,11 @@ public sealed class ClusterTelemetryTests : IDisposable
 
         // Each role is its own service; the publish spans are the lister's, the process spans the copiers'.
         var view = new ExportedTelemetry(receiver);
-        Assert.All(view.Own("publish"), p => Assert.Equal("heavysync-lister", p.ServiceName));
-        Assert.All(view.Own("publish"), p => Assert.Equal("otel", p.Resource.GetValueOrDefault("heavysync.job")));
-        Assert.All(view.Own("process"), p => Assert.Equal("heavysync-copier", p.ServiceName));
+        Assert.All(view.Messaging("publish"), p => Assert.Equal("heavysync-lister", p.ServiceName));
+        Assert.All(view.Messaging("publish"), p => Assert.Equal("otel", p.Resource.GetValueOrDefault("heavysync.job")));
+        Assert.All(view.Messaging("process"), p => Assert.Equal("heavysync-copier", p.ServiceName));
+        var system = queueKind switch { "sqs" => "aws_sqs", "pubsub" => "gcp_pubsub", _ => "postgresql" };
+        Assert.All(view.Messaging("publish").Concat(view.Messaging("process")).Concat(view.Messaging("receive")), s => Assert.Equal(system, s.Attributes["messaging.system"]));
         Assert.Contains(view.Own("list page"), s => s.ServiceName == "heavysync-lister");
         Assert.Single(view.Own("plan"));
 
@@ -69,7 +71,8 @@ public sealed class ClusterTelemetryTests : IDisposable
         view.AssertPublishReachesEveryCopy(Objects);
         view.AssertProcessLinkedToReceive();
         view.AssertVerifyUnderEveryCopy();
-        var trace = Assert.Single(view.Own("publish")).TraceId;
+        var trace = Assert.Single(view.Own("lister run")).TraceId;
+        Assert.Equal(trace, Assert.Single(view.Messaging("publish")).TraceId);
         Assert.All(view.Own("copy object"), c => Assert.Equal(trace, c.TraceId));
 
         // Metrics from both copiers add up to the run.

@@ -12,14 +12,28 @@ public sealed class ExportedTelemetry(OtlpReceiver receiver)
         [.. receiver.Spans.Where(s => s.Scope == "HeavySync" && s.Name == name)];
 
     /// <summary>
+    /// HeavySync's queue spans of <paramref name="operation"/> (publish, receive, process), which
+    /// the messaging conventions name <c>OPERATION DESTINATION</c>: asserts each is so named.
+    /// </summary>
+    public IReadOnlyList<OtlpSpan> Messaging(string operation)
+    {
+        var spans = receiver.Spans.Where(s => s.Scope == "HeavySync" && Equals(s.Attributes.GetValueOrDefault("messaging.operation.name"), operation)).ToList();
+        Assert.All(spans, s => Assert.Equal($"{operation} {s.Attributes.GetValueOrDefault("messaging.destination.name")}", s.Name));
+        return spans;
+    }
+
+    /// <summary>Every span of the trace <paramref name="traceId"/>, any scope.</summary>
+    public IReadOnlyList<OtlpSpan> Trace(string traceId) => [.. receiver.Spans.Where(s => s.TraceId == traceId)];
+
+    /// <summary>
     /// Publish spans are Producers; every process span is a Consumer continuing one of them (child
     /// or link, across processes too); every copy object span is a child of a process span; there
     /// are <paramref name="copies"/> copy spans.
     /// </summary>
     public void AssertPublishReachesEveryCopy(int copies)
     {
-        var publishes = Own("publish");
-        var processes = Own("process");
+        var publishes = Messaging("publish");
+        var processes = Messaging("process");
         var copySpans = Own("copy object");
         Assert.NotEmpty(publishes);
         Assert.All(publishes, p => Assert.Equal(OtlpSpanKind.Producer, p.Kind));
@@ -37,9 +51,9 @@ public sealed class ExportedTelemetry(OtlpReceiver receiver)
     /// <summary>Each process span links to the Client-kind receive span that brought its message.</summary>
     public void AssertProcessLinkedToReceive()
     {
-        var receives = Own("receive");
+        var receives = Messaging("receive");
         Assert.All(receives, r => Assert.Equal(OtlpSpanKind.Client, r.Kind));
-        Assert.All(Own("process"), p => Assert.Contains(receives, r => p.Links.Contains(new OtlpLink(r.TraceId, r.SpanId))));
+        Assert.All(Messaging("process"), p => Assert.Contains(receives, r => p.Links.Contains(new OtlpLink(r.TraceId, r.SpanId))));
     }
 
     /// <summary>Each copy object span has exactly one verify child.</summary>

@@ -212,11 +212,14 @@ public sealed class ChartTests : IDisposable
         foreach (var required in new[]
                  {
                      "HEAVYSYNC_STATE", "HEAVYSYNC_QUEUE", "HEAVYSYNC_DRAIN_TIMEOUT", "HEAVYSYNC_HEALTH_PORT", "HEAVYSYNC_HEALTH_ADDRESS",
-                     "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES",
+                     "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_RESOURCE_ATTRIBUTES", "HEAVYSYNC_LOG_FORMAT",
                  })
         {
             Assert.Contains(required, set);
         }
+
+        // Each role names its own service (heavysync-ROLE); one OTEL_SERVICE_NAME would merge them.
+        Assert.DoesNotContain("OTEL_SERVICE_NAME", set);
     }
 
     [Fact]
@@ -241,6 +244,9 @@ public sealed class ChartTests : IDisposable
 
         static string Normalise(string? sql) => Regex.Replace(sql ?? string.Empty, @"\s+", " ").Trim().TrimEnd(';');
     }
+
+    /// <summary>values.yaml with ci/<paramref name="ciFile"/> merged over it, as Helm merges them.</summary>
+    public static JsonNode MergedValues(string ciFile) => Merged(ciFile);
 
     private static JsonNode Merged(string ciFile) =>
         YamlJson.Merge(Defaults, YamlJson.Load(Path.Combine(Chart, "ci", ciFile)))!;

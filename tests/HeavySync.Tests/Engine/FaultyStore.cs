@@ -21,7 +21,18 @@ internal sealed class FaultyStore(IObjectStore inner) : IObjectStore
     /// <summary>The key is listed but gone by the time it is copied.</summary>
     public void VanishAfterListing(string key) => vanished.Add(key);
 
-    public IAsyncEnumerable<ObjectEntry> ListAsync(string? startAfter, CancellationToken cancellationToken) => inner.ListAsync(startAfter, cancellationToken);
+    /// <summary>For each entry listed, the span that was current while the store produced it (null: none).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity?> ListingSpans { get; } = new();
+
+    public async IAsyncEnumerable<ObjectEntry> ListAsync(string? startAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in inner.ListAsync(startAfter, cancellationToken).ConfigureAwait(false))
+        {
+            // A store's listing requests run here, under whatever span the consumer made current.
+            ListingSpans.Enqueue(System.Diagnostics.Activity.Current);
+            yield return entry;
+        }
+    }
 
     public Task<ObjectEntry?> StatAsync(string key, CancellationToken cancellationToken) =>
         vanished.Contains(key) ? Task.FromResult<ObjectEntry?>(null) : inner.StatAsync(key, cancellationToken);

@@ -46,6 +46,27 @@ public sealed class HealthServerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_ReadinessProbeInFlight_StopsWithoutThrowing()
+    {
+        var probing = new TaskCompletionSource();
+        Start(new HealthCheck("queue", async ct =>
+        {
+            probing.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        }));
+        var pending = GetAsync("/readyz");
+        await probing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The role stops while the kubelet's probe is being answered (as during a pod's termination).
+        await stopping.CancelAsync();
+        await server!.DisposeAsync();
+        server = null;
+
+        // The probe itself gets whatever the closing listener gives it; the point is the stop above.
+        await Record.ExceptionAsync(() => pending);
+    }
+
+    [Fact]
     public async Task Readyz_CheckHangs_503WithinTheCheckTimeout()
     {
         Start(new HealthCheck("queue", ct => Task.Delay(Timeout.Infinite, CancellationToken.None)));

@@ -80,21 +80,14 @@ public sealed class EngineTelemetryTests : IAsyncLifetime
             Write($"f{i}.txt", new string('x', i));
         }
 
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == HeavySyncTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanCollector();
 
         await RunAsync(Open(Src), new SyncOptions { TasksPerMessage = 8 });
 
-        var publish = Assert.Single(spans, s => s.OperationName == "publish");
-        var processes = spans.Where(s => s.OperationName == "process").ToList();
-        var receives = spans.Where(s => s.OperationName == "receive").ToList();
-        var copies = spans.Where(s => s.OperationName == "copy object").ToList();
+        var publish = Assert.Single(spans.Named("publish inprocess"));
+        var processes = spans.Named("process inprocess");
+        var receives = spans.Named("receive inprocess");
+        var copies = spans.Named("copy object");
         Assert.Equal(ActivityKind.Producer, publish.Kind);
         Assert.Equal(5, processes.Count);
         Assert.All(processes, p =>
@@ -105,12 +98,155 @@ public sealed class EngineTelemetryTests : IAsyncLifetime
             Assert.Contains(receives, r => p.Links.Any(l => l.Context.SpanId == r.SpanId));
             Assert.Equal(8, p.GetTagItem(TelemetryTags.MessagingBatchCount));
         });
+        Assert.NotEmpty(receives);
         Assert.All(receives, r => Assert.Equal(ActivityKind.Client, r.Kind));
+        Assert.All(processes.Concat(receives).Append(publish), s =>
+        {
+            // The in-process queue of one-machine mode: HeavySync's own messaging system.
+            Assert.Equal(MessagingDestination.InProcess, s.GetTagItem(TelemetryTags.MessagingSystem));
+            Assert.Equal("inprocess", s.GetTagItem(TelemetryTags.MessagingDestination));
+        });
+        Assert.Equal("send", publish.GetTagItem(TelemetryTags.MessagingOperationType));
+        Assert.Equal("publish", publish.GetTagItem(TelemetryTags.MessagingOperationName));
         Assert.Equal(40, copies.Count);
         Assert.All(copies, c => Assert.Contains(processes, p => p.SpanId == c.ParentSpanId));
-        Assert.Equal(40, spans.Count(s => s.OperationName == "verify" && copies.Any(c => c.SpanId == s.ParentSpanId)));
-        Assert.Contains(spans, s => s.OperationName == "list page");
-        Assert.Single(spans, s => s.OperationName == "plan");
+        Assert.Equal(40, spans.All.Count(s => s.OperationName == "verify" && copies.Any(c => c.SpanId == s.ParentSpanId)));
+        Assert.NotEmpty(spans.Named("list page"));
+        Assert.Single(spans.Named("plan"));
+    }
+
+    [Fact]
+    public async Task Run_OneTrace_ListPagesPlanPublishAndProcessSpansUnderTheRunSpan()
+    {
+        for (var i = 0; i < 25; i++)
+        {
+            Write($"f{i:D2}.txt", new string('y', i + 1));
+        }
+
+        using var spans = new SpanCollector();
+        var source = new FaultyStore(Open(Src));
+
+        await RunAsync(source, new SyncOptions { TasksPerMessage = 10, ListingBatchSize = 10 });
+
+        var run = Assert.Single(spans.Named("sync run"));
+        Assert.Null(run.Parent);
+        Assert.Equal(1, run.GetTagItem(TelemetryTags.RunNumber));
+        Assert.NotNull(run.GetTagItem(TelemetryTags.Run));
+        Assert.NotNull(run.GetTagItem(TelemetryTags.Job));
+        var pages = spans.Named("list page");
+        var plan = Assert.Single(spans.Named("plan"));
+        var publish = Assert.Single(spans.Named("publish inprocess"));
+        var processes = spans.Named("process inprocess");
+
+        // 25 source objects in batches of 10: three source pages (10, 10, 5) and one destination page.
+        Assert.Equal(3, pages.Count(p => Equals(p.GetTagItem(TelemetryTags.Side), "Source")));
+        Assert.Equal(1, pages.Count(p => Equals(p.GetTagItem(TelemetryTags.Side), "Destination")));
+        Assert.All(pages.Append(plan).Append(publish), s => Assert.Equal(run.SpanId, s.ParentSpanId));
+        Assert.Equal(3, processes.Count);
+        Assert.All(spans.All, s => Assert.Equal(run.TraceId, s.TraceId));
+
+        // The store produced every source entry inside a list page span of the source side.
+        Assert.Equal(25, source.ListingSpans.Count);
+        Assert.All(source.ListingSpans, current =>
+        {
+            Assert.NotNull(current);
+            Assert.Contains(current, pages);
+            Assert.Equal("Source", current.GetTagItem(TelemetryTags.Side));
+        });
+        Assert.Equal(3, source.ListingSpans.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Run_DestinationOnlyObjects_DeleteSpanUnderTheRunNamesJobRunAndCounts()
+    {
+        Write("keep.txt", "keep");
+        File.WriteAllText(Path.Combine(Dst, "old-1.txt"), "old");
+        File.WriteAllText(Path.Combine(Dst, "old-2.txt"), "old");
+        using var spans = new SpanCollector();
+
+        await RunAsync(Open(Src));
+
+        var run = Assert.Single(spans.Named("sync run"));
+        var delete = Assert.Single(spans.Named("delete"));
+        Assert.Equal(run.SpanId, delete.ParentSpanId);
+        Assert.Equal(run.GetTagItem(TelemetryTags.Run), delete.GetTagItem(TelemetryTags.Run));
+        Assert.Equal(run.GetTagItem(TelemetryTags.Job), delete.GetTagItem(TelemetryTags.Job));
+        Assert.Equal(2, delete.GetTagItem("heavysync.delete.count"));
+        Assert.Equal(0, delete.GetTagItem("heavysync.delete.failed"));
+        Assert.False(File.Exists(Path.Combine(Dst, "old-1.txt")));
+    }
+
+    [Fact]
+    public async Task SampledCheck_OneMismatch_CheckSpanCountsSamplesAndMismatches()
+    {
+        Write("a.txt", "same");
+        Write("b.txt", "same");
+        Write("c.txt", "source");
+        File.WriteAllText(Path.Combine(Dst, "a.txt"), "same");
+        File.WriteAllText(Path.Combine(Dst, "b.txt"), "same");
+        File.WriteAllText(Path.Combine(Dst, "c.txt"), "differs");
+        using var spans = new SpanCollector();
+        await using var source = Open(Src);
+        await using var destination = Open(Dst);
+
+        var result = await new HeavySync.Checking.SampledCheck(source, destination).RunAsync(10, seed: 1, state: null, concurrency: 2, CancellationToken.None);
+
+        var check = Assert.Single(spans.Named("check"));
+        Assert.Equal(3, result.Samples);
+        Assert.Equal(3, check.GetTagItem("heavysync.check.samples"));
+        Assert.Equal(3L, check.GetTagItem("heavysync.check.population"));
+        Assert.Equal(1, check.GetTagItem("heavysync.check.mismatches"));
+    }
+
+    [Fact]
+    public async Task ListerAndFinalizerRoles_OnePassEach_RunSpansParentTheirWorkAndNameJobAndRun()
+    {
+        Write("a.txt", "a");
+        Write("b.txt", "bb");
+        File.WriteAllText(Path.Combine(Dst, "gone.txt"), "gone");
+        await using (var src = Open(Src))
+        await using (var dst = Open(Dst))
+        {
+            await _state.GetOrCreateJobAsync(src.Location, dst.Location, CancellationToken.None);
+        }
+
+        var job = Assert.Single(await _state.ListJobsAsync(CancellationToken.None));
+        using var spans = new SpanCollector();
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions());
+
+        await using (var context = new JobContext(job, Open(Src), Open(Dst), new SyncOptions()))
+        {
+            var listed = await new ListerRole(_state, queue, NullLoggerFactory.Instance).RunAsync(context, new SyncProgress(), CancellationToken.None);
+            Assert.Equal(ListerOutcome.Published, listed.Outcome);
+        }
+
+        var lister = Assert.Single(spans.Named("lister run"));
+        Assert.Null(lister.Parent);
+        Assert.Equal(job.Id, lister.GetTagItem(TelemetryTags.Job));
+        var runId = Assert.IsType<long>(lister.GetTagItem(TelemetryTags.Run));
+        Assert.Equal(nameof(ListerOutcome.Published), lister.GetTagItem(TelemetryTags.Outcome));
+        var children = spans.Named("list page").Concat(spans.Named("plan")).Concat(spans.Named("publish inprocess")).ToList();
+        Assert.Equal(4, children.Count);
+        Assert.All(children, c => Assert.Equal(lister.SpanId, c.ParentSpanId));
+
+        // The copies, done here by hand: every task of the run settles.
+        var copies = await _state.GetTasksAsync(runId, TaskAction.Copy, WorkTaskStatus.Pending, 0, 100, CancellationToken.None);
+        foreach (var task in copies)
+        {
+            File.Copy(Path.Combine(Src, task.Key), Path.Combine(Dst, task.Key));
+        }
+
+        await _state.CompleteTasksAsync(runId, [.. copies.Select(t => new TaskOutcome(t.Id, WorkTaskStatus.Done, null, null))], CancellationToken.None);
+        var passes = await new FinalizerRole(_state, NullLoggerFactory.Instance).RunAsync(
+            null, (j, _) => ValueTask.FromResult(new JobContext(j, Open(Src), Open(Dst), new SyncOptions())), new SyncProgress(), CancellationToken.None);
+
+        Assert.NotNull(Assert.Single(passes).Result);
+        var finalize = Assert.Single(spans.Named("finalize run"));
+        Assert.Null(finalize.Parent);
+        Assert.Equal(runId, finalize.GetTagItem(TelemetryTags.Run));
+        var delete = Assert.Single(spans.Named("delete"));
+        Assert.Equal(finalize.SpanId, delete.ParentSpanId);
+        Assert.Equal(runId, delete.GetTagItem(TelemetryTags.Run));
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public sealed partial class PostgresWorkQueue : IWorkQueue
         _options = options;
     }
 
+    /// <inheritdoc />
+    public MessagingDestination Messaging => new(MessagingDestination.PostgreSql, _options.QueueName);
+
     /// <summary><see cref="PendingQuery"/> for the queue named <paramref name="queueName"/>.</summary>
     public static string PendingQueryFor(string queueName)
     {
