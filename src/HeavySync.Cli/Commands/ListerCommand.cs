@@ -56,6 +56,7 @@ internal static class ListerCommand
             }
 
             Summary.PrintRequests(host.Requests);
+            Summary.PrintQueueRequests(host.QueueRequests);
             return ExitCodes.InSync;
         }, ct));
         return command;

@@ -64,6 +64,10 @@ internal sealed class CliHost : IAsyncDisposable
     /// <summary>Requests by operation over every store of this process (the cost of a run).</summary>
     public RequestCounter Requests { get; } = new();
 
+    /// <summary>Requests of this process to its work queue, by operation (the queue's share of the cost).
+    /// Kept apart from <see cref="Requests"/>: queue throttling does not lower copy concurrency.</summary>
+    public RequestCounter QueueRequests { get; } = new(queue: true);
+
     /// <summary>S3 tuning: <c>s3_multipart_threshold</c> and <c>s3_part_size</c> (sizes like 16MiB).</summary>
     private static S3StoreOptions S3Options(CliSettings settings)
     {

@@ -35,11 +35,15 @@ public sealed partial class Copier
     /// receive span that brought it. Without a context (telemetry off at the publisher) it starts
     /// its own trace.
     /// </summary>
+    /// <remarks>It lives as long as the message is held, across workers: the ambient
+    /// <see cref="Activity.Current"/> is left as it was, and each copy sets it for itself.</remarks>
     private static Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
     {
         ActivityLink[]? links = receive == default ? null : [new ActivityLink(receive)];
         ActivityContext.TryParse(received.Message.TraceParent, null, out var parent);
+        var ambient = Activity.Current;
         var activity = HeavySyncTelemetry.Source.StartActivity("process", ActivityKind.Consumer, parent, links: links);
+        Activity.Current = ambient;
         if (activity is not null)
         {
             activity.SetTag(TelemetryTags.MessagingSystem, "heavysync");

@@ -7,11 +7,17 @@ public sealed partial class PubSubWorkQueue
     /// <summary>Pub/Sub's most messages per pull.</summary>
     private const int MaxPull = 1000;
 
+    /// <summary>The pause after the next empty pull; guarded by <see cref="_pauseGate"/>.</summary>
+    private TimeSpan _pause;
+    private readonly Lock _pauseGate = new();
+
     /// <inheritdoc />
-    /// <remarks>Pulls that answer at once, pausing between empty ones (from
+    /// <remarks>Pulls that answer at once, pausing after each empty one. The pause grows from
     /// <see cref="PubSubQueueOptions.MinPollInterval"/>, doubling up to
-    /// <see cref="PubSubQueueOptions.MaxPollInterval"/>) until a message comes, the wait ends or
-    /// cancellation. A wait of zero pulls once.</remarks>
+    /// <see cref="PubSubQueueOptions.MaxPollInterval"/>, and carries over to the next receive, so an
+    /// idle consumer costs one pull per <see cref="PubSubQueueOptions.MaxPollInterval"/>; a pull that
+    /// brings messages starts it over. A wait of zero pulls once. Cancellation is honoured during
+    /// pauses; a pull in progress is finished (it is short) and what it brought is released at once.</remarks>
     public async Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(int maxMessages, TimeSpan wait, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
@@ -21,13 +27,21 @@ public sealed partial class PubSubWorkQueue
         }
 
         var started = _time.GetTimestamp();
-        var pause = _options.MinPollInterval;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pulled = await _client.PullAsync(Location.SubscriptionName, Math.Min(maxMessages, MaxPull), cancellationToken).ConfigureAwait(false);
+
+            // Not cancellable: an abandoned pull may already have leased messages to nobody.
+            var pulled = await _client.PullAsync(Location.SubscriptionName, Math.Min(maxMessages, MaxPull), CancellationToken.None).ConfigureAwait(false);
             if (pulled.Count > 0)
             {
+                ResetPause();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await IgnoringStaleAsync(ModifyDeadlinesAsync([.. pulled.Select(p => p.AckId)], 0, CancellationToken.None)).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var received = await AcceptAsync(pulled, cancellationToken).ConfigureAwait(false);
                 if (received.Count > 0)
                 {
@@ -35,25 +49,43 @@ public sealed partial class PubSubWorkQueue
                 }
             }
 
-            var remaining = wait == Timeout.InfiniteTimeSpan ? pause : wait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            var remaining = wait == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : wait - _time.GetElapsedTime(started);
+            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
                 return [];
             }
 
-            await Task.Delay(remaining < pause ? remaining : pause, _time, cancellationToken).ConfigureAwait(false);
-            pause = pause * 2 < _options.MaxPollInterval ? pause * 2 : _options.MaxPollInterval;
+            var pause = NextPause();
+            await Task.Delay(remaining != Timeout.InfiniteTimeSpan && remaining < pause ? remaining : pause, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ResetPause()
+    {
+        lock (_pauseGate)
+        {
+            _pause = TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The pause after this empty pull, growing for the next one.</summary>
+    private TimeSpan NextPause()
+    {
+        lock (_pauseGate)
+        {
+            _pause = _pause <= TimeSpan.Zero ? _options.MinPollInterval
+                : _pause * 2 < _options.MaxPollInterval ? _pause * 2 : _options.MaxPollInterval;
+            return _pause;
         }
     }
 
     /// <summary>Sets the lease of fresh deliveries and decodes them; undecodable ones are left to expire.</summary>
     private async Task<List<ReceivedMessage>> AcceptAsync(IReadOnlyList<PubSubWire.ReceivedMessage> pulled, CancellationToken cancellationToken)
     {
-        if (_options.LeaseDuration is { } lease)
+        if (_options.LeaseDuration is { } lease && await NeedsOwnDeadlineAsync(lease, cancellationToken).ConfigureAwait(false))
         {
-            // Our lease, not the subscription's deadline: set before any work starts.
-            await _client.ModifyAckDeadlineAsync(
-                Location.SubscriptionName, [.. pulled.Select(p => p.AckId)], DeadlineSeconds(lease), cancellationToken).ConfigureAwait(false);
+            // Our lease, not the subscription's deadline: set before any work starts, one request for the whole pull.
+            await ModifyDeadlinesAsync([.. pulled.Select(p => p.AckId)], DeadlineSeconds(lease), cancellationToken).ConfigureAwait(false);
         }
 
         var received = new List<ReceivedMessage>(pulled.Count);
@@ -77,6 +109,33 @@ public sealed partial class PubSubWorkQueue
 
         return received;
     }
+
+    /// <summary>
+    /// False when the subscription's own ack deadline already is the lease (read once with the
+    /// topic), so a pull needs no <c>modifyAckDeadline</c>.
+    /// </summary>
+    private async Task<bool> NeedsOwnDeadlineAsync(TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (_subscriptionReadFailed)
+        {
+            return true;
+        }
+
+        try
+        {
+            await TopicAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HeavySync.Storage.StoreException)
+        {
+            // A copier may hold only the subscriber role (no subscriptions.get): set the lease on every pull.
+            _subscriptionReadFailed = true;
+            return true;
+        }
+
+        return _subscriptionDeadlineSeconds != DeadlineSeconds(lease);
+    }
+
+    private bool _subscriptionReadFailed;
 
     /// <summary>The document from base64 data, with the trace context restored from the attribute when the document lacks it.</summary>
     internal static WorkMessage Decode(PubSubWire.IncomingMessage? incoming)
