@@ -15,6 +15,9 @@ public sealed partial class SqsWorkQueue
     /// <summary>Pause between short polls when less than a second of the wait remains (SQS long polls count whole seconds).</summary>
     private static readonly TimeSpan ShortPollInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How far below a whole second a remaining wait may be and still long poll that second.</summary>
+    private static readonly TimeSpan WholeSecondTolerance = TimeSpan.FromMilliseconds(50);
+
     /// <inheritdoc />
     /// <remarks>
     /// At most 10 per call (SQS's limit). Waits of a second or more long poll (20 s at most per
@@ -38,7 +41,10 @@ public sealed partial class SqsWorkQueue
         while (true)
         {
             var remaining = wait == Timeout.InfiniteTimeSpan ? _options.MaxWaitPerPoll : wait - _time.GetElapsedTime(started);
-            var waitSeconds = remaining >= TimeSpan.FromSeconds(1) ? (int)Math.Min(Math.Floor(remaining.TotalSeconds), _options.MaxWaitPerPoll.TotalSeconds) : 0;
+            // Whole seconds; a wait a hair short of a second (the time this call already took) still
+            // long polls, rather than falling back to a burst of short polls.
+            var seconds = Math.Floor(remaining.TotalSeconds + WholeSecondTolerance.TotalSeconds);
+            var waitSeconds = seconds >= 1 ? (int)Math.Min(seconds, _options.MaxWaitPerPoll.TotalSeconds) : 0;
             var request = new ReceiveRequest(Math.Min(maxMessages, SqsClient.MaxBatchEntries), waitSeconds, _visibilitySeconds, MessageAttributes, SystemAttributes);
             var messages = await ReceiveAbandoningSafelyAsync(request, cancellationToken).ConfigureAwait(false);
             var received = Decode(messages);

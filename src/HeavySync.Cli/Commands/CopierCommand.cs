@@ -39,7 +39,7 @@ internal static class CopierCommand
                 LeaseRenewInterval = QueueFactory.Lease(settings) / 3,
             };
             var idleExit = Duration(settings, "idle_exit");
-            options = options with { ReceiveWait = ReceiveWait(idleExit), AckLinger = AckLinger };
+            options = options with { ReceiveWait = ReceiveWait(idleExit), AckLinger = AckLinger, BusyReceivePause = BusyReceivePause };
             var health = HealthOptions.From(settings);
 
             // SIGTERM asks for a graceful stop, like the first Ctrl-C; a second signal aborts.
@@ -84,6 +84,9 @@ internal static class CopierCommand
         }, ct));
         return command;
     }
+
+    /// <summary>Longest pause between receives that find the queue empty while this copier is busy with what it holds.</summary>
+    private static readonly TimeSpan BusyReceivePause = TimeSpan.FromSeconds(8);
 
     /// <summary>How long an acknowledgement waits to share its request (its outcomes are already durable).</summary>
     private static readonly TimeSpan AckLinger = TimeSpan.FromSeconds(1);

@@ -18,6 +18,7 @@ public sealed partial class Copier
     /// </summary>
     private async Task ReceiveLoopAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken soft, CancellationTokenSource hard)
     {
+        var pause = TimeSpan.Zero;
         try
         {
             while (!soft.IsCancellationRequested)
@@ -29,13 +30,25 @@ public sealed partial class Copier
                 var received = await queue.ReceiveAsync(want, options.ReceiveWait, soft).ConfigureAwait(false);
                 if (received.Count == 0)
                 {
-                    if (HeldCount() == 0 && await isFinished(soft).ConfigureAwait(false))
+                    if (HeldCount() == 0)
                     {
-                        return;
+                        pause = TimeSpan.Zero;
+                        if (await isFinished(soft).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        continue;
                     }
 
+                    // The queue ran dry while the workers are busy: look again less and less often.
+                    pause = pause == TimeSpan.Zero ? options.ReceiveWait : pause * 2;
+                    pause = pause < options.BusyReceivePause ? pause : options.BusyReceivePause;
+                    await PauseWhileHoldingAsync(pause, soft).ConfigureAwait(false);
                     continue;
                 }
+
+                pause = TimeSpan.Zero;
 
                 var receive = RecordReceive(receiving, received.Count);
                 foreach (var message in received)
@@ -81,6 +94,40 @@ public sealed partial class Copier
             }
 
             await wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits <paramref name="pause"/>, or less once nothing is held any more.</summary>
+    private async Task PauseWhileHoldingAsync(TimeSpan pause, CancellationToken cancellationToken)
+    {
+        if (pause <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(pause);
+        try
+        {
+            while (true)
+            {
+                Task wake;
+                lock (gate)
+                {
+                    if (held.Count == 0)
+                    {
+                        return;
+                    }
+
+                    wake = changed.Task;
+                }
+
+                await wake.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The pause is over.
         }
     }
 

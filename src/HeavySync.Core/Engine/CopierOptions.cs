@@ -25,6 +25,14 @@ public sealed record CopierOptions
     /// </summary>
     public TimeSpan ReceiveWait { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Longest pause after a receive that came back empty while the copier still holds messages
+    /// (default 0: none). The pause starts at <see cref="ReceiveWait"/> and doubles up to this; it ends
+    /// early once nothing is held. A drained queue then costs few requests while the last messages
+    /// finish; new work waits at most this long while the workers are busy anyway.
+    /// </summary>
+    public TimeSpan BusyReceivePause { get; init; } = TimeSpan.Zero;
+
     /// <summary>How long a finished message's acknowledgement waits to share a request with others
     /// (default 0: sent at once, batched only with those already waiting). Its outcomes are durable
     /// before; a crash in this window only makes the message come back, and its tasks are skipped.</summary>

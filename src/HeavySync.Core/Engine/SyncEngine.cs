@@ -87,7 +87,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         // let acknowledgements share requests; the in-process queue costs nothing and answers at once.
         var copierOptions = sharedQueue is null
             ? CopierOptions.From(options)
-            : CopierOptions.From(options) with { ReceiveWait = TimeSpan.FromSeconds(1), AckLinger = TimeSpan.FromMilliseconds(250) };
+            : CopierOptions.From(options) with { ReceiveWait = TimeSpan.FromSeconds(1), AckLinger = TimeSpan.FromMilliseconds(250), BusyReceivePause = TimeSpan.FromSeconds(2) };
         var copier = new Copier(queue, contexts, state, copierOptions, progress, loggers.CreateLogger<Copier>(), governor, clock);
         var publisher = new TaskPublisher(state, queue, options);
 

@@ -34,9 +34,9 @@ public sealed record PubSubQueueOptions
     /// </summary>
     public TimeSpan? LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>First pause after an empty pull (default 50 ms); it doubles with each empty pull up to
+    /// <summary>First pause after an empty pull (default 200 ms); it doubles with each empty pull up to
     /// <see cref="MaxPollInterval"/>, across receives, and starts again when a pull brings messages.</summary>
-    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Longest pause between two empty pulls (default 2 s): an idle consumer sends at most one pull per this interval.</summary>
     public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(2);

@@ -27,6 +27,19 @@ public sealed partial class PubSubWorkQueue
         }
 
         var started = _time.GetTimestamp();
+
+        // An idle consumer keeps its pace across receives: the first pull waits out the pause the
+        // last empty pull asked for (what is left of it), within this receive's wait.
+        var owed = PauseOwed();
+        if (owed > TimeSpan.Zero)
+        {
+            await Task.Delay(wait != Timeout.InfiniteTimeSpan && wait < owed ? wait : owed, _time, cancellationToken).ConfigureAwait(false);
+            if (wait != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(started) >= wait && wait < owed)
+            {
+                return [];
+            }
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,19 +78,34 @@ public sealed partial class PubSubWorkQueue
         lock (_pauseGate)
         {
             _pause = TimeSpan.Zero;
+            _nextPullAt = 0;
         }
     }
 
-    /// <summary>The pause after this empty pull, growing for the next one.</summary>
+    /// <summary>The pause after this empty pull, growing for the next one; the next pull is due after it.</summary>
     private TimeSpan NextPause()
     {
         lock (_pauseGate)
         {
             _pause = _pause <= TimeSpan.Zero ? _options.MinPollInterval
                 : _pause * 2 < _options.MaxPollInterval ? _pause * 2 : _options.MaxPollInterval;
+            _nextPullAt = _time.GetTimestamp() + (long)(_pause.TotalSeconds * _time.TimestampFrequency);
             return _pause;
         }
     }
+
+    /// <summary>What is left of the pause the last empty pull asked for.</summary>
+    private TimeSpan PauseOwed()
+    {
+        lock (_pauseGate)
+        {
+            var now = _time.GetTimestamp();
+            return _nextPullAt > now ? TimeSpan.FromSeconds((double)(_nextPullAt - now) / _time.TimestampFrequency) : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>When the next pull is due after an empty one (a <see cref="TimeProvider"/> timestamp; 0: now).</summary>
+    private long _nextPullAt;
 
     /// <summary>Sets the lease of fresh deliveries and decodes them; undecodable ones are left to expire.</summary>
     private async Task<List<ReceivedMessage>> AcceptAsync(IReadOnlyList<PubSubWire.ReceivedMessage> pulled, CancellationToken cancellationToken)
