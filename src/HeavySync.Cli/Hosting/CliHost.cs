@@ -180,7 +180,7 @@ internal sealed class CliHost : IAsyncDisposable
         var provider = providers.FirstOrDefault(p => p.Handles(location))
             ?? throw new UsageException($"{location.Scheme} locations are not supported by this build");
         var store = await provider.OpenAsync(location, SideSettings(settings, side), side, cancellationToken);
-        return DelayInjectingStore.WrapIfRequested(store);
+        return DelayInjectingStore.WrapIfRequested(store, side);
     }
 
     /// <summary>Opens (creating when new) the state at <paramref name="path"/>: a SQLite file path.</summary>
