@@ -8,7 +8,7 @@ public sealed partial class Copier
     /// The heartbeat of every held message, buffered ones included: a message is due once its lease
     /// was set <see cref="CopierOptions.LeaseRenewInterval"/> ago; when one is due, every held message
     /// whose lease is at least half that old is extended with it, in one batched request (queues
-    /// split it where their API needs), to twice the interval from now.
+    /// split it where their API needs), to three intervals from now.
     /// </summary>
     private async Task HeartbeatAsync(CancellationToken stop)
     {
@@ -33,7 +33,7 @@ public sealed partial class Copier
 
                 try
                 {
-                    await queue.ExtendLeasesAsync([.. renew.Select(e => e.Received)], interval * 2, CancellationToken.None).ConfigureAwait(false);
+                    await queue.ExtendLeasesAsync([.. renew.Select(e => e.Received)], interval * 3, CancellationToken.None).ConfigureAwait(false);
                     lock (gate)
                     {
                         renew.ForEach(e => e.LeaseSetAt = now);

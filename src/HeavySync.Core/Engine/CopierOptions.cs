@@ -11,7 +11,8 @@ public sealed record CopierOptions
     public int MaxDeliveries { get; init; } = 5;
 
     /// <summary>How often the leases of held messages (buffered ones included) are renewed (default 60 s).
-    /// Each renewal extends the lease to twice this from now, so one missed renewal loses nothing.</summary>
+    /// Each renewal extends the lease to three times this from now (the whole lease, as the CLI sets
+    /// this to a third of it), so two missed or late renewals lose nothing.</summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>After a stop is requested (SIGTERM), how long messages in flight may take to finish

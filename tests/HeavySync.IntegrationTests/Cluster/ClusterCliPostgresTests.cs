@@ -103,6 +103,8 @@ public sealed class ClusterCliPostgresTests : IDisposable
         var showDeleted = await Cli(["job", "show", "docs", "--state", url]);
 
         Assert.True(single.ExitCode == 0, single.ToString());
+        Assert.True(fromFile.ExitCode == 0, fromFile.ToString());
+        Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("created job music", single.Stdout);
         Assert.Contains("created job photos", fromFile.Stdout);
         Assert.Contains("created job docs", fromFile.Stdout);

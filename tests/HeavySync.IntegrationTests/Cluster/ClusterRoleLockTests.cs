@@ -28,9 +28,9 @@ public sealed class ClusterRoleLockTests : IDisposable
         var env = cluster.Variables;
         Assert.Equal(0, (await CliProcess.RunAsync(["job", "create", "locked", src.Root, dst.Root], env)).ExitCode);
 
-        // The first lister lists slowly (20 ms per entry): the second starts while it holds the lock.
+        // The first lister lists slowly (100 ms per entry, 30 s): the second starts while it holds the lock.
         var listing = 0;
-        var first = CliProcess.RunAsync(["lister", "--job", "locked"], new Dictionary<string, string?>(env) { ["HEAVYSYNC_TEST_DELAY"] = "list=20" },
+        var first = CliProcess.RunAsync(["lister", "--job", "locked"], new Dictionary<string, string?>(env) { ["HEAVYSYNC_TEST_DELAY"] = "list=100" },
             line =>
             {
                 if (line.StartsWith("listing: ", StringComparison.Ordinal))
@@ -69,8 +69,8 @@ public sealed class ClusterRoleLockTests : IDisposable
         Assert.Equal(0, (await CliProcess.RunAsync(["lister", "--job", "fin"], env)).ExitCode);
         Assert.Equal(0, (await CliProcess.RunAsync(["copier", "--idle-exit", "2s"], env)).ExitCode);
 
-        // The first finalizer deletes slowly (2 s per delete): the second starts while it holds the job's lock.
-        var first = CliProcess.RunAsync(["finalizer", "--job", "fin"], new Dictionary<string, string?>(env) { ["HEAVYSYNC_TEST_DELAY"] = "delete=2000" }, TimeSpan.FromMinutes(2));
+        // The first finalizer deletes slowly (10 s per delete): the second starts while it holds the job's lock.
+        var first = CliProcess.RunAsync(["finalizer", "--job", "fin"], new Dictionary<string, string?>(env) { ["HEAVYSYNC_TEST_DELAY"] = "delete=10000" }, TimeSpan.FromMinutes(2));
         await WaitForAsync(async () => await ScalarAsync(cluster.StateUrl, "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()") > 0, first);
         var second = await CliProcess.RunAsync(["finalizer", "--job", "fin"], env, TimeSpan.FromMinutes(2));
         var firstResult = await first;

@@ -7,7 +7,7 @@ using Npgsql;
 namespace HeavySync.IntegrationTests.Cluster;
 
 /// <summary>
-/// A copy longer than the queue lease (3 s), on a real queue, by real copier processes: the
+/// A copy longer than the queue lease (4 s), on a real queue, by real copier processes: the
 /// copier's heartbeat keeps the message from a second copier while the copy runs (no work done
 /// twice), and a copier SIGKILLed mid-copy loses the message only until its lease ends, when the
 /// other copier does the copy. The slow copy is a fault-injected slow destination write.
@@ -26,8 +26,8 @@ public sealed class CopierLeaseTests : IDisposable
         await using var cluster = await ClusterEnvironment.CreateAsync(queueKind);
         var env = await PrepareAsync(cluster);
 
-        // Copier A writes for 12 s (four leases); copier B polls all along and must find nothing.
-        var slowA = CliProcess.RunAsync(["copier", "--idle-exit", "2s"], With(env, "HEAVYSYNC_TEST_DELAY", "write=12000"), TimeSpan.FromMinutes(2));
+        // Copier A writes for 16 s (four leases); copier B polls all along and must find nothing.
+        var slowA = CliProcess.RunAsync(["copier", "--idle-exit", "2s"], With(env, "HEAVYSYNC_TEST_DELAY", "write=16000"), TimeSpan.FromMinutes(2));
         await WaitUntilLeasedAsync(queueKind, cluster, slowA);
         var b = await CliProcess.RunAsync(["copier", "--idle-exit", "8s"], env, TimeSpan.FromMinutes(2));
         var a = await slowA;
@@ -48,7 +48,7 @@ public sealed class CopierLeaseTests : IDisposable
         var env = await PrepareAsync(cluster);
         var leased = 0;
 
-        var killed = CliProcess.RunAsync(["copier"], With(env, "HEAVYSYNC_TEST_DELAY", "write=120000"), _ => Volatile.Read(ref leased) == 1, TimeSpan.FromMinutes(2));
+        var killed = CliProcess.RunAsync(["copier"], With(env, "HEAVYSYNC_TEST_DELAY", "write=160000"), _ => Volatile.Read(ref leased) == 1, TimeSpan.FromMinutes(2));
         await WaitUntilLeasedAsync(queueKind, cluster, killed);
         Volatile.Write(ref leased, 1);
         var a = await killed;
@@ -63,7 +63,7 @@ public sealed class CopierLeaseTests : IDisposable
     private async Task<Dictionary<string, string?>> PrepareAsync(ClusterEnvironment cluster)
     {
         src.Write("slow.bin", TestDataBytes());
-        var env = new Dictionary<string, string?>(cluster.Variables) { ["HEAVYSYNC_QUEUE_LEASE"] = "3s" };
+        var env = new Dictionary<string, string?>(cluster.Variables) { ["HEAVYSYNC_QUEUE_LEASE"] = "4s" };
         Assert.Equal(0, (await CliProcess.RunAsync(["job", "create", "lease", src.Root, dst.Root], env)).ExitCode);
         var lister = await CliProcess.RunAsync(["lister", "--job", "lease"], env);
         Assert.True(lister.ExitCode == 0, lister.ToString());
