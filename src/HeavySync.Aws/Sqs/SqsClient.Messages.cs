@@ -107,6 +107,21 @@ public sealed partial class SqsClient
         return InvokeBatchAsync<DeleteMessageBatchEntry, IdEntry>("DeleteMessageBatch", queueUrl, entries, entry => entry.Id, static _ => null, cancellationToken);
     }
 
+    /// <summary>
+    /// Changes the visibility of up to 10 received messages in one ChangeMessageVisibilityBatch (a
+    /// heartbeat for many, or a nack of many). Service-side entry failures are retried with backoff;
+    /// entries the service refuses (an expired receipt handle) come back in
+    /// <see cref="BatchResult{TSuccess}.Failed"/> for the caller to judge.
+    /// </summary>
+    /// <exception cref="StoreException">The request failed, or entries still failed after every attempt.</exception>
+    public Task<BatchResult<IdEntry>> ChangeMessageVisibilityBatchAsync(Uri queueUrl, IReadOnlyList<ChangeMessageVisibilityBatchEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queueUrl);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(entries.Count, MaxBatchEntries, nameof(entries));
+        return InvokeBatchAsync<ChangeMessageVisibilityBatchEntry, IdEntry>("ChangeMessageVisibilityBatch", queueUrl, entries, entry => entry.Id, static _ => null, cancellationToken);
+    }
+
     /// <summary>Makes a received message invisible for <paramref name="visibilityTimeoutSeconds"/> from now
     /// (0 = visible again at once). A heartbeat for long work, or a nack with a delay.</summary>
     /// <exception cref="StoreException">The request failed; an expired handle is

@@ -1,3 +1,4 @@
+using HeavySync.Aws.Sqs.Protocol;
 using HeavySync.Queue;
 using HeavySync.Storage;
 
@@ -24,12 +25,29 @@ public sealed partial class SqsWorkQueue
     }
 
     /// <inheritdoc />
+    /// <remarks>DeleteMessageBatch requests of 10 (shared with concurrent acknowledgements).</remarks>
+    public Task AckBatchAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ThrowIfDisposed();
+        return Task.WhenAll(messages.Select(m => _acks.AckAsync(m.LeaseToken, cancellationToken)));
+    }
+
+    /// <inheritdoc />
     /// <remarks>ChangeMessageVisibility to the delay (whole seconds, rounded up; at most 12 hours).
     /// An expired lease is ignored.</remarks>
     public Task ReleaseAsync(ReceivedMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         return ChangeVisibilityAsync(message, delay, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>ChangeMessageVisibilityBatch requests of 10. Expired leases are ignored.</remarks>
+    public Task ReleaseBatchAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return ChangeVisibilityBatchAsync([.. messages.Select(m => m.LeaseToken)], delay, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -43,6 +61,15 @@ public sealed partial class SqsWorkQueue
         return ChangeVisibilityAsync(message, extension, cancellationToken);
     }
 
+    /// <inheritdoc />
+    /// <remarks>ChangeMessageVisibilityBatch requests of 10. Expired leases are ignored.</remarks>
+    public Task ExtendLeasesAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan extension, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(extension, TimeSpan.Zero);
+        return ChangeVisibilityBatchAsync([.. messages.Select(m => m.LeaseToken)], extension, cancellationToken);
+    }
+
     private async Task ChangeVisibilityAsync(ReceivedMessage message, TimeSpan visibility, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
@@ -53,6 +80,29 @@ public sealed partial class SqsWorkQueue
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Permanent && ex.InnerException is SqsServiceException service && IsExpiredLease(service.Code))
         {
             // The lease is gone: the message is (or will be) delivered again, as the contract allows.
+        }
+    }
+
+    /// <summary>Sets the visibility of many receipt handles, 10 per request, the requests side by side.</summary>
+    private Task ChangeVisibilityBatchAsync(IReadOnlyList<string> receiptHandles, TimeSpan visibility, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return SendVisibilityBatchesAsync(receiptHandles, visibility, cancellationToken);
+    }
+
+    /// <summary>The requests of <see cref="ChangeVisibilityBatchAsync"/>; also used while disposing, for abandoned polls.</summary>
+    private async Task SendVisibilityBatchesAsync(IReadOnlyList<string> receiptHandles, TimeSpan visibility, CancellationToken cancellationToken)
+    {
+        var seconds = CeilingSeconds(visibility);
+        var results = await Task.WhenAll(receiptHandles.Chunk(SqsClient.MaxBatchEntries).Select(chunk =>
+            _client.ChangeMessageVisibilityBatchAsync(
+                _queueUrl,
+                [.. chunk.Select((handle, i) => new ChangeMessageVisibilityBatchEntry("v" + i, handle, seconds))],
+                cancellationToken))).ConfigureAwait(false);
+        var refused = results.SelectMany(r => r.Failed).FirstOrDefault(f => !IsExpiredLease(f.Code));
+        if (refused is not null)
+        {
+            throw new StoreException(StoreErrorKind.Permanent, $"SQS ChangeMessageVisibilityBatch: visibility not changed: {refused.Code}");
         }
     }
 }

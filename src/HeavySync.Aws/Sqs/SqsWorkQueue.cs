@@ -36,6 +36,8 @@ public sealed partial class SqsWorkQueue : IWorkQueue
     private readonly TimeProvider _time;
     private readonly SqsAckBatcher _acks;
     private readonly int _visibilitySeconds;
+    private readonly CancellationTokenSource _closing = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _orphans = new();
     private int _disposed;
 
     /// <summary>Creates a queue over an existing client (which it then owns and disposes).</summary>
@@ -146,7 +148,8 @@ public sealed partial class SqsWorkQueue : IWorkQueue
     }
 
     /// <inheritdoc />
-    /// <remarks>Waits for pending acknowledgements to be sent, then releases the HTTP client.</remarks>
+    /// <remarks>Waits for pending acknowledgements to be sent and for abandoned long polls to end
+    /// (their messages released; cut off after <see cref="OrphanGrace"/>), then releases the HTTP client.</remarks>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -154,9 +157,22 @@ public sealed partial class SqsWorkQueue : IWorkQueue
             return;
         }
 
+        try
+        {
+            await Task.WhenAll(_orphans.Keys).WaitAsync(OrphanGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _closing.CancelAsync().ConfigureAwait(false);
+        }
+
         await _acks.DisposeAsync().ConfigureAwait(false);
         _client.Dispose();
+        _closing.Dispose();
     }
+
+    /// <summary>How long disposing waits for abandoned long polls (a poll lasts at most 20 s).</summary>
+    private static TimeSpan OrphanGrace { get; } = TimeSpan.FromSeconds(25);
 
     /// <summary>Whole seconds, rounded up so a lease is never shorter than asked, within SQS's 0 to 12 hours.</summary>
     private static int CeilingSeconds(TimeSpan value) =>

@@ -35,6 +35,11 @@ internal static class CommandRunner
         {
             return Fail(ExitCodes.Usage, ex.Message);
         }
+        catch (StateStoreException ex) when (ex.IsFatal)
+        {
+            // DESIGN.md §6: a schema newer than this build is Fatal, like a missing bucket.
+            return Fail(ExitCodes.Fatal, ex.Message);
+        }
         catch (StateStoreException ex)
         {
             return Fail(ExitCodes.Usage, ex.Message);

@@ -15,7 +15,7 @@ internal static class CopierCommand
     public static Command Create()
     {
         var cluster = new ClusterOptions();
-        cluster.Bind(new Option<int?>("--concurrency", "-j") { Description = "Messages worked on at once (default 16). [HEAVYSYNC_CONCURRENCY]" }, "concurrency");
+        cluster.Bind(new Option<int?>("--concurrency", "-j") { Description = "Objects copied at once, over all messages held; the tasks of one message run side by side (default 16). [HEAVYSYNC_CONCURRENCY]" }, "concurrency");
         cluster.Bind(new Option<int?>("--max-deliveries") { Description = "Deliveries of a message before its remaining tasks are recorded failed (default 5). [HEAVYSYNC_MAX_DELIVERIES]" }, "max_deliveries");
         cluster.Bind(new Option<string?>("--idle-exit") { Description = "Exit after this long without work (e.g. 30s, 10m). Default: run until stopped. [HEAVYSYNC_IDLE_EXIT]" }, "idle_exit");
         cluster.Bind(new Option<string?>("--drain-timeout") { Description = "On SIGTERM, how long messages in flight may take to finish before they are released for redelivery (default 25s). [HEAVYSYNC_DRAIN_TIMEOUT]" }, "drain_timeout");
@@ -39,6 +39,7 @@ internal static class CopierCommand
                 LeaseRenewInterval = QueueFactory.Lease(settings) / 3,
             };
             var idleExit = Duration(settings, "idle_exit");
+            options = options with { ReceiveWait = ReceiveWait(idleExit), AckLinger = AckLinger, BusyReceivePause = BusyReceivePause };
             var health = HealthOptions.From(settings);
 
             // SIGTERM asks for a graceful stop, like the first Ctrl-C; a second signal aborts.
@@ -85,9 +86,28 @@ internal static class CopierCommand
 
             Console.WriteLine($"copier stopped: copied {progress.Copied} objects ({Format.Bytes(progress.CopiedBytes)}), {progress.Failed} failed, {progress.Vanished} vanished");
             Summary.PrintRequests(host.Requests);
+            Summary.PrintQueueRequests(host.QueueRequests);
             return ExitCodes.InSync;
         }, ct));
         return command;
+    }
+
+    /// <summary>Longest pause between receives that find the queue empty while this copier is busy with what it holds.</summary>
+    private static readonly TimeSpan BusyReceivePause = TimeSpan.FromSeconds(8);
+
+    /// <summary>How long an acknowledgement waits to share its request (its outcomes are already durable).</summary>
+    private static readonly TimeSpan AckLinger = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The receive loop's longest wait: a 20 s long poll (SQS's longest; Postgres waits for NOTIFY;
+    /// Pub/Sub pulls with a growing pause), so an idle copier costs about one request per 20 s —
+    /// shorter with <c>--idle-exit</c>, which is checked after each empty receive. Whole seconds,
+    /// because SQS long polls count whole seconds.
+    /// </summary>
+    private static TimeSpan ReceiveWait(TimeSpan? idleExit)
+    {
+        var seconds = idleExit is { } idle ? Math.Floor(idle.TotalSeconds / 3) : 20;
+        return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 20));
     }
 
     private static TimeSpan? Duration(CliSettings settings, string key) =>

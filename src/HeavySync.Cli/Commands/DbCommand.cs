@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HeavySync.Cli.Hosting;
+using HeavySync.State;
 using HeavySync.State.Postgres;
 
 namespace HeavySync.Cli.Commands;
@@ -24,7 +25,7 @@ internal static class DbCommand
                 var before = await store.GetSchemaStatusAsync(token);
                 if (before.IsTooNew)
                 {
-                    throw new UsageException($"the state schema is version {before.Current}, newer than this heavysync knows ({before.Latest}): upgrade heavysync");
+                    throw new StateStoreException($"state schema is version {before.Current}, this heavysync knows up to {before.Latest}: upgrade heavysync", fatal: true);
                 }
 
                 await store.MigrateAsync(token);

@@ -55,6 +55,7 @@ internal static class ListerCommand
             }
 
             Summary.PrintRequests(host.Requests);
+            Summary.PrintQueueRequests(host.QueueRequests);
             return ExitCodes.InSync;
         }, ct));
         return command;

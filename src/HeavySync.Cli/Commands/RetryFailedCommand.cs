@@ -53,6 +53,7 @@ internal static class RetryFailedCommand
             var published = await new TaskPublisher(state, queue, SyncSettings.Bind(settings)).PublishPendingAsync(run, token, durableQueue: true);
             Console.WriteLine($"job {record.Name} run {run.Number}: {reset} failed tasks reset to pending, {published} copy tasks published; " +
                 "the copiers take them and the finalizer closes the run");
+            Output.Summary.PrintQueueRequests(host.QueueRequests);
             return ExitCodes.InSync;
         }, ct));
         return command;

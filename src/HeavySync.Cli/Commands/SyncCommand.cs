@@ -72,7 +72,7 @@ internal static class SyncCommand
             elapsed = reporter.Elapsed;
         }
 
-        Summary.Print(result, progress, host.Requests, elapsed, statePath);
+        Summary.Print(result, progress, host.Requests, host.QueueRequests, elapsed, statePath);
         return result.Outcome switch
         {
             SyncOutcome.InSync => ExitCodes.InSync,

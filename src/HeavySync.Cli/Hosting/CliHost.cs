@@ -62,6 +62,10 @@ internal sealed class CliHost : IAsyncDisposable
     /// <summary>Requests by operation over every store of this process (the cost of a run).</summary>
     public RequestCounter Requests { get; } = new();
 
+    /// <summary>Requests of this process to its work queue, by operation (the queue's share of the cost).
+    /// Kept apart from <see cref="Requests"/>: queue throttling does not lower copy concurrency.</summary>
+    public RequestCounter QueueRequests { get; } = new(queue: true);
+
     /// <summary>S3 tuning: <c>s3_multipart_threshold</c> and <c>s3_part_size</c> (sizes like 16MiB).</summary>
     private static S3StoreOptions S3Options(CliSettings settings)
     {
@@ -174,7 +178,7 @@ internal sealed class CliHost : IAsyncDisposable
         var provider = providers.FirstOrDefault(p => p.Handles(location))
             ?? throw new UsageException($"{location.Scheme} locations are not supported by this build");
         var store = await provider.OpenAsync(location, SideSettings(settings, side), side, cancellationToken);
-        return DelayInjectingStore.WrapIfRequested(store);
+        return DelayInjectingStore.WrapIfRequested(store, side);
     }
 
     /// <summary>Opens (creating when new) the state at <paramref name="path"/>: a SQLite file path.</summary>

@@ -6,7 +6,8 @@ namespace HeavySync.Cli.Hosting;
 
 /// <summary>
 /// Test hook for crash tests, off unless <c>HEAVYSYNC_TEST_DELAY</c> is set (e.g.
-/// <c>list=2,write=20,delete=20</c>, milliseconds per listed entry / write / delete): slows a
+/// <c>list=2,write=20,delete=20</c>, milliseconds per listed entry / write / delete; <c>list_source</c>
+/// and <c>list_destination</c> set one side's listing delay): slows a
 /// store down so a test can kill the process reliably inside a chosen phase. It changes timing only,
 /// never behaviour, and forwards the optional powers the engine looks for.
 /// </summary>
@@ -20,8 +21,8 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
 
     public int MaxBatchSize => (inner as IBatchDelete)?.MaxBatchSize ?? 100;
 
-    /// <summary>Wraps <paramref name="store"/> when the variable is set.</summary>
-    public static IObjectStore WrapIfRequested(IObjectStore store)
+    /// <summary>Wraps <paramref name="store"/> (the <paramref name="side"/> of a job) when the variable is set.</summary>
+    public static IObjectStore WrapIfRequested(IObjectStore store, StoreSide side)
     {
         var spec = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(spec))
@@ -33,9 +34,10 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
             .Select(part => part.Split('=', 2))
             .Where(kv => kv.Length == 2)
             .ToDictionary(kv => kv[0], kv => TimeSpan.FromMilliseconds(double.Parse(kv[1], CultureInfo.InvariantCulture)), StringComparer.OrdinalIgnoreCase);
+        var sideList = side == StoreSide.Source ? "list_source" : "list_destination";
         return new DelayInjectingStore(
             store,
-            delays.GetValueOrDefault("list"),
+            delays.TryGetValue(sideList, out var own) ? own : delays.GetValueOrDefault("list"),
             delays.GetValueOrDefault("write"),
             delays.GetValueOrDefault("delete"));
     }

@@ -15,6 +15,10 @@ internal sealed class IdleDetector(SyncProgress progress, IWorkQueue queue, Time
     private long lastSettled = -1;
     private DateTimeOffset idleSince;
 
+    /// <summary>
+    /// True once nothing was settled for the whole limit and the queue then reports no message.
+    /// The depth (a queue request) is asked only once the limit has passed, not on every empty receive.
+    /// </summary>
     public async Task<bool> IsIdleAsync(CancellationToken cancellationToken)
     {
         if (limit is not { } max)
@@ -23,18 +27,32 @@ internal sealed class IdleDetector(SyncProgress progress, IWorkQueue queue, Time
         }
 
         var settled = progress.Copied + progress.Failed + progress.Vanished;
-        var depth = await queue.GetApproximateDepthAsync(cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
         lock (gate)
         {
-            if (settled != lastSettled || depth > 0)
+            var now = clock.GetUtcNow();
+            if (settled != lastSettled)
             {
                 lastSettled = settled;
                 idleSince = now;
                 return false;
             }
 
-            return now - idleSince >= max;
+            if (now - idleSince < max)
+            {
+                return false;
+            }
+        }
+
+        var depth = await queue.GetApproximateDepthAsync(cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            if (depth > 0)
+            {
+                idleSince = clock.GetUtcNow();
+                return false;
+            }
+
+            return true;
         }
     }
 }

@@ -23,7 +23,7 @@ internal static class QueueFactory
 
         if (queue.Equals("postgres", StringComparison.OrdinalIgnoreCase) || PostgresConnectionString.IsPostgres(queue))
         {
-            return await OpenPostgresAsync(queue, settings, cancellationToken);
+            return await OpenPostgresAsync(queue, settings, host, cancellationToken);
         }
 
         if (queue.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || queue.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
@@ -67,7 +67,7 @@ internal static class QueueFactory
     /// <c>postgres</c>: the queue table in the state database (the state must be a postgres:// URL);
     /// or a postgres:// URL of its own.
     /// </summary>
-    private static async Task<PostgresWorkQueue> OpenPostgresAsync(string queue, CliSettings settings, CancellationToken cancellationToken)
+    private static async Task<PostgresWorkQueue> OpenPostgresAsync(string queue, CliSettings settings, CliHost host, CancellationToken cancellationToken)
     {
         var location = queue;
         if (queue.Equals("postgres", StringComparison.OrdinalIgnoreCase))
@@ -77,7 +77,7 @@ internal static class QueueFactory
                 : throw new UsageException("--queue postgres keeps the queue in the state database: give --state postgres://... (or a postgres:// URL as --queue)");
         }
 
-        return await PostgresWorkQueue.OpenAsync(location, new PostgresQueueOptions { LeaseDuration = Lease(settings) }, cancellationToken);
+        return await PostgresWorkQueue.OpenAsync(location, new PostgresQueueOptions { LeaseDuration = Lease(settings) }, cancellationToken, host.QueueRequests);
     }
 
     private static async Task<PubSubWorkQueue> OpenPubSubAsync(string location, CliSettings settings, CliHost host, CancellationToken cancellationToken)
@@ -88,7 +88,7 @@ internal static class QueueFactory
             throw new UsageException($"--queue-lease: Pub/Sub ack deadlines are at most {PubSubWorkQueue.MaxDeadline.TotalSeconds:0} s");
         }
 
-        var options = new PubSubQueueOptions { LeaseDuration = lease };
+        var options = new PubSubQueueOptions { LeaseDuration = lease, RequestObserver = host.QueueRequests };
         if (settings.GetString("queue_endpoint") is { } endpoint)
         {
             options = endpoint.Contains("://", StringComparison.Ordinal)
@@ -117,7 +117,7 @@ internal static class QueueFactory
         };
         try
         {
-            return SqsWorkQueue.Create(url, options, observer: host.Requests, loggerFactory: host.Loggers);
+            return SqsWorkQueue.Create(url, options, observer: host.QueueRequests, loggerFactory: host.Loggers);
         }
         catch (ArgumentException ex)
         {

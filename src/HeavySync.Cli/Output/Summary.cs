@@ -7,7 +7,7 @@ namespace HeavySync.Cli.Output;
 /// <summary>The final summary of a sync, on stdout.</summary>
 internal static class Summary
 {
-    public static void Print(SyncResult result, SyncProgress progress, RequestCounter requests, TimeSpan elapsed, string statePath)
+    public static void Print(SyncResult result, SyncProgress progress, RequestCounter requests, RequestCounter queueRequests, TimeSpan elapsed, string statePath)
     {
         var output = Console.Out;
         foreach (var line in result.Report)
@@ -32,17 +32,23 @@ internal static class Summary
         }
 
         PrintRequests(requests);
+        PrintQueueRequests(queueRequests);
         output.WriteLine($"state: {(PostgresConnectionString.IsPostgres(statePath) ? PostgresConnectionString.Redact(statePath) : statePath)}");
         output.WriteLine(result.Outcome == SyncOutcome.InSync ? result.Message : "heavysync: " + result.Message);
     }
 
     /// <summary>Store requests by operation (the cost of the work), when there were any.</summary>
-    public static void PrintRequests(RequestCounter requests)
+    public static void PrintRequests(RequestCounter requests) => PrintRequests(requests, "requests");
+
+    /// <summary>Work-queue requests by operation, when there were any: <c>queue requests: receive 3, ack 2</c>.</summary>
+    public static void PrintQueueRequests(RequestCounter requests) => PrintRequests(requests, "queue requests");
+
+    private static void PrintRequests(RequestCounter requests, string label)
     {
         var byOperation = requests.ByOperation();
         if (byOperation.Count > 0)
         {
-            Console.Out.WriteLine("requests: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
+            Console.Out.WriteLine($"{label}: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
                 (requests.Throttled > 0 ? $" ({requests.Throttled} throttled)" : string.Empty));
         }
     }

@@ -9,133 +9,227 @@ namespace HeavySync.Engine;
 
 public sealed partial class Copier
 {
-    // How long a message of another run waits before it is offered again (a queue shared with other processes).
-    private static readonly TimeSpan ForeignMessageDelay = TimeSpan.FromSeconds(1);
+    /// <summary>How long a worker waits before asking the throttled governor for a slot again.</summary>
+    private static readonly TimeSpan GovernorRetry = TimeSpan.FromMilliseconds(100);
 
-    private async Task HandleAsync(ReceivedMessage received, ActivityContext receive, CancellationTokenSource hard)
+    /// <summary>One worker: runs tasks of the held messages, oldest message first, until none is left to start.</summary>
+    private async Task WorkerAsync(CancellationTokenSource hard)
     {
         var token = hard.Token;
-        var message = received.Message;
-        using var activity = StartProcessActivity(received, receive);
-
-        if (!contexts.Serves(message))
-        {
-            await queue.ReleaseAsync(received, ForeignMessageDelay, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-
-        var context = await contexts.GetAsync(message, token).ConfigureAwait(false);
-        if (context is null)
-        {
-            LogObsolete(message.JobId, message.RunId);
-            await queue.AckAsync(received, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-
-        using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(token);
-        var renewing = RenewLeaseAsync(received, heartbeat.Token);
-        var recorded = new List<Task>(message.Tasks.Count);
-        var settlement = Settlement.Ack;
-        StoreException? retryable = null;
         try
         {
-            // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
-            var pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
-            foreach (var task in message.Tasks)
+            while (true)
             {
-                if (task.Action != TaskAction.Copy)
+                // Throttling lowers the number of copies allowed to run at once.
+                while (governor is not null && !governor.TryEnter())
                 {
-                    continue;
+                    await Task.Delay(GovernorRetry, token).ConfigureAwait(false);
                 }
 
-                if (!pending.Contains(task.TaskId))
-                {
-                    CountSkipped(task, "done");
-                    continue;
-                }
-
-                TaskOutcome outcome;
                 try
                 {
-                    outcome = await context.Executor.CopyAsync(task, token).ConfigureAwait(false);
-                }
-                catch (StoreException ex) when (ex.IsRetryable)
-                {
-                    if (received.DeliveryCount < options.MaxDeliveries)
+                    var next = await TakeAsync(token).ConfigureAwait(false);
+                    if (next is not { } work)
                     {
-                        // Leave this and the remaining tasks for a later delivery; what is done stays done.
-                        retryable = ex;
-                        settlement = Settlement.Retry;
-                        break;
+                        return;
                     }
 
-                    outcome = new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, $"gave up after {received.DeliveryCount} attempts: {ex.Message}");
+                    await RunTaskAsync(work.Message, work.Task, token).ConfigureAwait(false);
                 }
-
-                Account(task, outcome);
-                recorded.Add(context.Outcomes.RecordAsync(message.RunId, outcome));
+                finally
+                {
+                    governor?.Exit();
+                }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // Drain timeout or abort: keep what finished, hand the rest back at once.
-            settlement = Settlement.Release;
+            // Stopped: by the caller, by the drain timeout, or by another worker's fatal error.
+        }
+        catch (Exception)
+        {
+            // A fatal error stops every worker of this role, not just this one.
+            await hard.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The next task to start, oldest message first; null once receiving is over and nothing is left to start.</summary>
+    private async Task<(HeldMessage Message, WorkTask Task)?> TakeAsync(CancellationToken token)
+    {
+        while (true)
+        {
+            Task wake;
+            lock (gate)
+            {
+                foreach (var entry in held)
+                {
+                    if (!entry.Closed && !entry.Settling && entry.Context is not null && entry.Unstarted.TryDequeue(out var task))
+                    {
+                        unstarted--;
+                        entry.Started++;
+                        entry.Running++;
+                        Signal();
+                        return (entry, task);
+                    }
+                }
+
+                if (receivingDone)
+                {
+                    return null;
+                }
+
+                wake = changed.Task;
+            }
+
+            await wake.WaitAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Copies one task and records its outcome; the message settles once its last task ended.</summary>
+    private async Task RunTaskAsync(HeldMessage entry, WorkTask task, CancellationToken token)
+    {
+        var received = entry.Received;
+        var context = entry.Context!;
+        var parent = Activity.Current;
+        Activity.Current = entry.Activity;
+        try
+        {
+            TaskOutcome outcome;
+            try
+            {
+                outcome = await context.Executor.CopyAsync(task, token).ConfigureAwait(false);
+            }
+            catch (StoreException ex) when (ex.IsRetryable && received.DeliveryCount < options.MaxDeliveries)
+            {
+                // Leave this and the message's unstarted tasks for a later delivery; what is done stays done.
+                Close(entry, Settlement.Retry, ex);
+                return;
+            }
+            catch (StoreException ex) when (ex.IsRetryable)
+            {
+                outcome = new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, $"gave up after {received.DeliveryCount} attempts: {ex.Message}");
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Drain timeout or abort: keep what finished, hand the rest back at once.
+                Close(entry, Settlement.Release);
+                throw;
+            }
+
+            Account(task, outcome);
+            var recorded = context.Outcomes.RecordAsync(received.Message.RunId, outcome);
+            lock (gate)
+            {
+                entry.Recorded.Add(recorded);
+            }
         }
         finally
         {
-            await heartbeat.CancelAsync().ConfigureAwait(false);
-            await renewing.ConfigureAwait(false);
+            Activity.Current = parent;
+            bool finished;
+            lock (gate)
+            {
+                entry.Running--;
+                finished = entry.IsFinished && !entry.Settling;
+                if (finished)
+                {
+                    entry.Settling = true;
+                }
+            }
+
+            if (finished)
+            {
+                StartSettling(entry);
+            }
+        }
+    }
+
+    /// <summary>Stops starting the message's tasks (the rest stay pending).</summary>
+    private void Close(HeldMessage entry, Settlement settlement, StoreException? retryable = null)
+    {
+        lock (gate)
+        {
+            unstarted -= entry.Unstarted.Count;
+            entry.Unstarted.Clear();
+            entry.Close(settlement, retryable);
+            Signal();
+        }
+    }
+
+    /// <summary>Settles a message that has nothing (more) to run.</summary>
+    private void Finish(HeldMessage entry)
+    {
+        lock (gate)
+        {
+            if (entry.Settling)
+            {
+                return;
+            }
+
+            entry.Settling = true;
         }
 
-        // Acknowledge once the outcomes are durable, without holding this worker: it moves on to the
-        // next message while the outcome writer commits the batch.
-        await settleSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        var settle = SettleAsync(received, recorded, settlement, retryable, hard);
+        StartSettling(entry);
+    }
+
+    /// <summary>Hands back every message still held when the workers have stopped (drain timeout, fatal error).</summary>
+    private void SettleRemaining()
+    {
+        List<HeldMessage> remaining;
+        lock (gate)
+        {
+            remaining = [.. held.Where(e => !e.Settling)];
+            foreach (var entry in remaining)
+            {
+                unstarted -= entry.Unstarted.Count;
+                entry.Unstarted.Clear();
+                entry.Close(Settlement.Release);
+                entry.Settling = true;
+            }
+        }
+
+        foreach (var entry in remaining)
+        {
+            StartSettling(entry);
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges (batched) once the outcomes are durable, or releases, without holding a worker:
+    /// it moves on while the outcome writer commits.
+    /// </summary>
+    private void StartSettling(HeldMessage entry)
+    {
+        var settle = SettleAsync(entry);
         settling.TryAdd(settle, 0);
         _ = settle.ContinueWith(
-            done =>
-            {
-                settling.TryRemove(done, out _);
-                settleSlots.Release();
-            },
+            done => settling.TryRemove(done, out _),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 
-    private async Task RenewLeaseAsync(ReceivedMessage received, CancellationToken cancellationToken)
+    private async Task SettleAsync(HeldMessage entry)
     {
+        var received = entry.Received;
         try
         {
-            while (true)
+            List<Task> recorded;
+            lock (gate)
             {
-                await Task.Delay(options.LeaseRenewInterval, cancellationToken).ConfigureAwait(false);
-                await queue.ExtendLeaseAsync(received, options.LeaseRenewInterval * 2, cancellationToken).ConfigureAwait(false);
+                recorded = [.. entry.Recorded];
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The message is settled: no more renewals.
-        }
-        catch (Exception ex)
-        {
-            // A missed renewal risks a duplicate delivery, which is harmless (invariant 2).
-            LogRenewFailed(ex.Message);
-        }
-    }
 
-    private async Task SettleAsync(ReceivedMessage received, List<Task> recorded, Settlement settlement, StoreException? retryable, CancellationTokenSource hard)
-    {
-        try
-        {
             await Task.WhenAll(recorded).ConfigureAwait(false);
-            switch (settlement)
+            switch (entry.Settlement)
             {
                 case Settlement.Ack:
-                    await queue.AckAsync(received, CancellationToken.None).ConfigureAwait(false);
+                    await acks!.AckAsync(received).ConfigureAwait(false);
                     break;
                 case Settlement.Retry:
-                    LogRedelivery(received.DeliveryCount, retryable!.Message);
+                    var retryable = entry.Retryable!;
+                    LogRedelivery(received.DeliveryCount, retryable.Message);
                     HeavySyncTelemetry.Retries.Add(1,
                         new KeyValuePair<string, object?>(TelemetryTags.Layer, "redelivery"),
                         new KeyValuePair<string, object?>(TelemetryTags.ErrorKind, retryable.Kind.ToString()));
@@ -149,16 +243,26 @@ public sealed partial class Copier
         }
         catch (Exception ex)
         {
-            // The state store failed: nothing more can be recorded, so stop the role.
+            // The state store or the queue failed: nothing more can be recorded, so stop the role.
             Interlocked.CompareExchange(ref settleFailure, ex, null);
             try
             {
-                await hard.CancelAsync().ConfigureAwait(false);
+                await stopAll!.CancelAsync().ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
                 // The role already finished.
             }
+        }
+        finally
+        {
+            lock (gate)
+            {
+                held.Remove(entry);
+                Signal();
+            }
+
+            entry.Activity?.Dispose();
         }
     }
 
@@ -185,13 +289,6 @@ public sealed partial class Copier
         }
     }
 
-    private enum Settlement
-    {
-        Ack,
-        Retry,
-        Release,
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch will be retried (delivery {Delivery}): {Cause}")]
     private partial void LogRedelivery(int delivery, string cause);
 
@@ -200,10 +297,4 @@ public sealed partial class Copier
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Copy failed: {Cause}")]
     private partial void LogFailed(string cause);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped a message of job {Job} run {Run}: the job no longer exists")]
-    private partial void LogObsolete(long job, long run);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew a message lease: {Cause}")]
-    private partial void LogRenewFailed(string cause);
 }

@@ -31,11 +31,15 @@ public sealed partial class Copier
     /// receive span that brought it. Without a context (telemetry off at the publisher) it starts
     /// its own trace.
     /// </summary>
+    /// <remarks>It lives as long as the message is held, across workers: the ambient
+    /// <see cref="Activity.Current"/> is left as it was, and each copy sets it for itself.</remarks>
     private Activity? StartProcessActivity(ReceivedMessage received, ActivityContext receive)
     {
         ActivityLink[]? links = receive == default ? null : [new ActivityLink(receive)];
         ActivityContext.TryParse(received.Message.TraceParent, null, out var parent);
+        var ambient = Activity.Current;
         var activity = MessagingSpans.Start(queue.Messaging, "process", "process", ActivityKind.Consumer, parent, links);
+        Activity.Current = ambient;
         if (activity is not null)
         {
             activity.SetTag(TelemetryTags.MessagingBatchCount, received.Message.Tasks.Count);

@@ -6,11 +6,16 @@ using Microsoft.Extensions.Logging;
 namespace HeavySync.Engine;
 
 /// <summary>
-/// The copier role: receives messages, executes their tasks, records outcomes durably, then
-/// acknowledges. A transient failure leaves the message for redelivery with backoff; once a
-/// message has been delivered <see cref="CopierOptions.MaxDeliveries"/> times its remaining tasks are
-/// recorded failed (the dead letter). Fatal store errors stop the role. Leases of messages still
-/// being worked on are renewed, so a long copy is not redelivered to another copier.
+/// The copier role: one receive loop takes messages from the queue into a small buffer, and
+/// <see cref="CopierOptions.Concurrency"/> workers run their copy tasks — the tasks of one message
+/// side by side — record the outcomes durably, then acknowledge (in batches). The loop receives
+/// only when the tasks not yet started run low, and no more messages than the workers can start
+/// soon, because leases tick while messages wait; the heartbeat renews the leases of every held
+/// message, buffered ones included, in batched requests. A transient failure leaves the message for
+/// redelivery with backoff; once a message has been delivered <see cref="CopierOptions.MaxDeliveries"/>
+/// times its remaining tasks are recorded failed (the dead letter). Fatal store errors stop the role.
+/// Queue requests therefore grow with messages, not objects: about one receive and one share of a
+/// batched acknowledgement per message, plus one renewal per held batch per renewal interval.
 /// </summary>
 public sealed partial class Copier(
     IWorkQueue queue,
@@ -19,24 +24,36 @@ public sealed partial class Copier(
     CopierOptions options,
     SyncProgress progress,
     ILogger logger,
-    ConcurrencyGovernor? governor = null)
+    ConcurrencyGovernor? governor = null,
+    TimeProvider? time = null)
 {
-    // Messages whose outcomes are still on their way to the state store; bounded so a slow store
-    // slows the copiers down instead of piling up unacknowledged work.
-    private readonly SemaphoreSlim settleSlots = new(Math.Max(16, options.Concurrency * 8));
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
+    /// <summary>Guards the held messages, the counters below and the signal.</summary>
+    private readonly Lock gate = new();
+
+    /// <summary>Every message held, in receipt order: buffered, being worked on or settling.</summary>
+    private readonly List<HeldMessage> held = [];
     private readonly ConcurrentDictionary<Task, byte> settling = new();
+    private TaskCompletionSource changed = NewSignal();
+    private int unstarted;
+    private bool receivingDone;
+    private double? tasksPerMessage;
     private Exception? settleFailure;
+    private QueueAckBatcher? acks;
+    private CancellationTokenSource? stopAll;
 
     /// <summary>
-    /// Runs <see cref="CopierOptions.Concurrency"/> workers until <paramref name="isFinished"/> says the
-    /// queue will not get more work and it is empty, or until cancelled; cancellation stops at once.
+    /// Runs until <paramref name="isFinished"/> says the queue will not get more work and it is empty,
+    /// or until cancelled; cancellation stops at once.
     /// </summary>
     public Task RunAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken cancellationToken) =>
         RunAsync(isFinished, cancellationToken, cancellationToken);
 
     /// <summary>
-    /// Runs until <paramref name="isFinished"/> says so, or gracefully stops when
-    /// <paramref name="stopReceiving"/> fires (SIGTERM): no new message is taken, messages in flight get
+    /// Runs until <paramref name="isFinished"/> says so (asked after each empty receive while nothing
+    /// is held), or gracefully stops when <paramref name="stopReceiving"/> fires (SIGTERM): no new
+    /// message is taken, buffered messages are released at once, messages being worked on get
     /// <see cref="CopierOptions.DrainTimeout"/> to finish, then their copies are cancelled and the
     /// messages released for redelivery. <paramref name="abort"/> cancels in-flight work at once.
     /// </summary>
@@ -49,16 +66,26 @@ public sealed partial class Copier(
             LogDraining(options.DrainTimeout.TotalSeconds);
             TryCancelAfter(hard, options.DrainTimeout);
         });
+        using var heartbeatStop = new CancellationTokenSource();
+        await using var ackBatcher = new QueueAckBatcher(queue, options.AckLinger, clock);
+        acks = ackBatcher;
+        stopAll = hard;
+        var heartbeat = HeartbeatAsync(heartbeatStop.Token);
+        var receiving = Task.Run(() => ReceiveLoopAsync(isFinished, soft.Token, hard), CancellationToken.None);
         var workers = Enumerable.Range(0, Math.Max(1, options.Concurrency))
-            .Select(_ => Task.Run(() => WorkerAsync(isFinished, soft.Token, hard), CancellationToken.None))
+            .Select(_ => Task.Run(() => WorkerAsync(hard), CancellationToken.None))
             .ToArray();
         try
         {
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await Task.WhenAll(workers.Append(receiving)).ConfigureAwait(false);
         }
         finally
         {
+            // Whatever is still held (a fatal error or the drain timeout stopped the workers) is handed back.
+            SettleRemaining();
             await Task.WhenAll(settling.Keys).ConfigureAwait(false);
+            await heartbeatStop.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
         }
 
         if (settleFailure is not null)
@@ -82,56 +109,14 @@ public sealed partial class Copier(
         }
     }
 
-    private async Task WorkerAsync(Func<CancellationToken, Task<bool>> isFinished, CancellationToken soft, CancellationTokenSource hard)
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes whoever waits for a change of the held messages. Caller holds the gate.</summary>
+    private void Signal()
     {
-        try
-        {
-            while (!soft.IsCancellationRequested)
-            {
-                // Throttling lowers the number of workers allowed to hold a message.
-                if (governor is not null && !governor.TryEnter())
-                {
-                    await Task.Delay(options.ReceiveWait, soft).ConfigureAwait(false);
-                    continue;
-                }
-
-                try
-                {
-                    // Span times run on the system clock, as every Activity's do (not the injectable one).
-                    var receiving = DateTimeOffset.UtcNow;
-                    var received = await queue.ReceiveAsync(1, options.ReceiveWait, soft).ConfigureAwait(false);
-                    if (received.Count == 0)
-                    {
-                        if (await isFinished(soft).ConfigureAwait(false))
-                        {
-                            return;
-                        }
-
-                        continue;
-                    }
-
-                    var receive = RecordReceive(receiving, received.Count);
-                    foreach (var message in received)
-                    {
-                        await HandleAsync(message, receive, hard).ConfigureAwait(false);
-                    }
-                }
-                finally
-                {
-                    governor?.Exit();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (soft.IsCancellationRequested)
-        {
-            // Stopped: by the caller, by the drain timeout, or by another worker's fatal error.
-        }
-        catch (Exception)
-        {
-            // A fatal error stops every worker of this role, not just this one.
-            await hard.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
+        var fired = changed;
+        changed = NewSignal();
+        fired.TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stop requested: finishing messages in flight (up to {Seconds} s), taking no new ones")]

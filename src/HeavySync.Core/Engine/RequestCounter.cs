@@ -11,6 +11,16 @@ namespace HeavySync.Engine;
 public sealed class RequestCounter : IRequestObserver
 {
     private readonly ConcurrentDictionary<(string Store, string Operation), long> counts = new();
+    private readonly bool queue;
+
+    /// <summary>A counter of store requests.</summary>
+    public RequestCounter()
+    {
+    }
+
+    /// <summary>A counter of work-queue requests when <paramref name="queue"/>: the exported
+    /// <c>heavysync.store.requests</c> points then also carry <c>heavysync.queue</c> (the queue kind).</summary>
+    public RequestCounter(bool queue) => this.queue = queue;
 
     /// <summary>Receives throttle signals (set by the engine while copying).</summary>
     public ConcurrencyGovernor? Governor { get; set; }
@@ -24,6 +34,15 @@ public sealed class RequestCounter : IRequestObserver
     public void OnRequest(string store, string operation)
     {
         counts.AddOrUpdate((store, operation), 1, static (_, n) => n + 1);
+        if (queue)
+        {
+            HeavySyncTelemetry.Requests.Add(1,
+                new KeyValuePair<string, object?>(TelemetryTags.Store, store),
+                new KeyValuePair<string, object?>(TelemetryTags.Operation, operation),
+                new KeyValuePair<string, object?>(TelemetryTags.Queue, store));
+            return;
+        }
+
         HeavySyncTelemetry.Requests.Add(1,
             new KeyValuePair<string, object?>(TelemetryTags.Store, store),
             new KeyValuePair<string, object?>(TelemetryTags.Operation, operation));
@@ -50,6 +69,9 @@ public sealed class RequestCounter : IRequestObserver
             .Select(g => (g.Key, g.Sum(kv => kv.Value)))
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Every request counted.</summary>
+    public long Total => counts.Values.Sum();
 
     /// <summary>The count for one operation over all stores.</summary>
     public long Count(string operation) => counts.Where(kv => kv.Key.Operation == operation).Sum(kv => kv.Value);

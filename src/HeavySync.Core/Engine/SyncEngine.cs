@@ -86,7 +86,12 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         }
 
         var contexts = new SingleRunContextSource(run.Id, new CopyContext(executor, outcomes));
-        var copier = new Copier(queue, contexts, state, CopierOptions.From(options), progress, loggers.CreateLogger<Copier>(), governor);
+        // A durable queue costs requests: receive in whole-second long polls (SQS counts seconds) and
+        // let acknowledgements share requests; the in-process queue costs nothing and answers at once.
+        var copierOptions = sharedQueue is null
+            ? CopierOptions.From(options)
+            : CopierOptions.From(options) with { ReceiveWait = TimeSpan.FromSeconds(1), AckLinger = TimeSpan.FromMilliseconds(250), BusyReceivePause = TimeSpan.FromSeconds(2) };
+        var copier = new Copier(queue, contexts, state, copierOptions, progress, loggers.CreateLogger<Copier>(), governor, clock);
         var publisher = new TaskPublisher(state, queue, options);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

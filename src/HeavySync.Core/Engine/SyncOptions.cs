@@ -30,8 +30,9 @@ public sealed record SyncOptions
     /// <summary>Deliveries of one message before its remaining tasks are failed (default 5).</summary>
     public int MaxDeliveries { get; init; } = 5;
 
-    /// <summary>Most tasks in one queue message (default 32).</summary>
-    public int TasksPerMessage { get; init; } = 32;
+    /// <summary>Most tasks in one queue message (default 100, DESIGN.md §9): queue requests grow with
+    /// messages, not objects, and a copier runs the tasks of one message side by side.</summary>
+    public int TasksPerMessage { get; init; } = 100;
 
     /// <summary>Most bytes of objects in one queue message (default 256 MiB).</summary>
     public long BytesPerMessage { get; init; } = 256L * 1024 * 1024;

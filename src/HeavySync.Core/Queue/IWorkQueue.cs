@@ -12,6 +12,11 @@ public sealed record ReceivedMessage(WorkMessage Message, string LeaseToken, int
 /// to other consumers for the lease; if not acknowledged by then it is delivered again with a
 /// higher <see cref="ReceivedMessage.DeliveryCount"/>. Acknowledging an expired or unknown lease is
 /// harmless. Consumers decide about dead-lettering from the delivery count.
+/// Cancelling <see cref="ReceiveAsync"/> never strands a message: a request that may already have
+/// leased messages when the cancellation came is finished, and whatever it leased is given back
+/// (released) by the adapter, so nothing waits out a lease that nobody holds. The batch methods
+/// (<see cref="AckBatchAsync"/>, <see cref="ReleaseBatchAsync"/>, <see cref="ExtendLeasesAsync"/>)
+/// do what the single ones do to each message, in as few requests as the queue allows.
 /// </summary>
 public interface IWorkQueue : IAsyncDisposable
 {
@@ -21,7 +26,11 @@ public interface IWorkQueue : IAsyncDisposable
     /// <summary>Publishes messages (may wait for room when the queue is bounded).</summary>
     Task PublishAsync(IReadOnlyList<WorkMessage> messages, CancellationToken cancellationToken);
 
-    /// <summary>Receives up to <paramref name="maxMessages"/>, waiting up to <paramref name="wait"/> for the first; empty when none came.</summary>
+    /// <summary>
+    /// Receives up to <paramref name="maxMessages"/> (fewer when the queue's own limit per request is
+    /// lower: SQS 10), waiting up to <paramref name="wait"/> for the first; empty when none came.
+    /// Cancellation throws <see cref="OperationCanceledException"/> and strands nothing (see the type's remarks).
+    /// </summary>
     Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(int maxMessages, TimeSpan wait, CancellationToken cancellationToken);
 
     /// <summary>Removes a delivered message for good.</summary>
@@ -32,6 +41,17 @@ public interface IWorkQueue : IAsyncDisposable
 
     /// <summary>Extends the lease of a message still being worked on.</summary>
     Task ExtendLeaseAsync(ReceivedMessage message, TimeSpan extension, CancellationToken cancellationToken);
+
+    /// <summary>Acknowledges every message of <paramref name="messages"/> (stale leases are harmless),
+    /// in as few requests as the queue allows; completes once all are done.</summary>
+    Task AckBatchAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>Gives every message of <paramref name="messages"/> back for redelivery after <paramref name="delay"/>, in as few requests as the queue allows.</summary>
+    Task ReleaseBatchAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases of every message of <paramref name="messages"/> to <paramref name="extension"/>
+    /// from now (the copier's heartbeat), in as few requests as the queue allows.</summary>
+    Task ExtendLeasesAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan extension, CancellationToken cancellationToken);
 
     /// <summary>
     /// Messages waiting or in flight, approximately, for autoscaling and progress; -1 when the queue

@@ -134,5 +134,13 @@ public interface IStateStore : IAsyncDisposable
     Task<IReadOnlyList<ObjectEntry>> SampleManifestAsync(long runId, StoreSide side, int count, int seed, CancellationToken cancellationToken);
 }
 
-/// <summary>A state-store failure; the message is one line for the user.</summary>
-public sealed class StateStoreException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>
+/// A state-store failure; the message is one line for the user. Most are configuration errors
+/// (a malformed state URL, an unreadable file, a missing database: exit 2); <see cref="IsFatal"/>
+/// marks those DESIGN.md §6 calls Fatal, such as a schema newer than this build (exit 4).
+/// </summary>
+public sealed class StateStoreException(string message, Exception? inner = null, bool fatal = false) : Exception(message, inner)
+{
+    /// <summary>True when the role must stop as for a fatal store error (DESIGN.md §6): the schema is too new.</summary>
+    public bool IsFatal { get; } = fatal;
+}

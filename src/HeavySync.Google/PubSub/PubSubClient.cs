@@ -22,11 +22,16 @@ internal sealed partial class PubSubClient : IDisposable
     private readonly HttpClient _http;
     private readonly PubSubQueueOptions _options;
     private readonly ResiliencePipeline _retry;
+    private readonly IRequestObserver _observer;
+
+    /// <summary>The store name requests are counted under.</summary>
+    public const string StoreName = "pubsub";
 
     public PubSubClient(HttpClient http, PubSubQueueOptions options, TimeProvider? timeProvider = null)
     {
         _http = http;
         _options = options;
+        _observer = options.RequestObserver ?? NullRequestObserver.Instance;
         _retry = StoreRetry.Create(new StoreRetryOptions(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay), timeProvider ?? TimeProvider.System);
     }
 
@@ -42,7 +47,8 @@ internal sealed partial class PubSubClient : IDisposable
         return response?.MessageIds ?? [];
     }
 
-    /// <summary>One pull that answers at once (<c>returnImmediately</c>): see <see cref="PubSubWorkQueue"/> for why.</summary>
+    /// <summary>One pull that answers at once (<c>returnImmediately</c>, which Google marks deprecated and
+    /// discouraged): see docs/pubsub.md for why this client keeps it.</summary>
     public async Task<IReadOnlyList<PubSubWire.ReceivedMessage>> PullAsync(string subscription, int maxMessages, CancellationToken cancellationToken)
     {
         var response = await SendAsync<PubSubWire.PullResponse>(
@@ -71,6 +77,7 @@ internal sealed partial class PubSubClient : IDisposable
             {
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
                 attempt.CancelAfter(_options.RequestTimeout);
+                _observer.OnRequest(StoreName, Operation(method, path));
                 try
                 {
                     using var request = new HttpRequestMessage(method, new Uri(endpoint, path));
@@ -88,7 +95,13 @@ internal sealed partial class PubSubClient : IDisposable
                     if (!response.IsSuccessStatusCode)
                     {
                         var text = await response.Content.ReadAsStringAsync(attempt.Token).ConfigureAwait(false);
-                        throw PubSubErrorMapper.FromResponse(response.StatusCode, text, RetryAfter(response), what);
+                        var error = PubSubErrorMapper.FromResponse(response.StatusCode, text, RetryAfter(response), what);
+                        if (error.Kind == StoreErrorKind.Throttled)
+                        {
+                            _observer.OnThrottled(StoreName);
+                        }
+
+                        throw error;
                     }
 
                     var bytes = await response.Content.ReadAsByteArrayAsync(attempt.Token).ConfigureAwait(false);
@@ -100,6 +113,21 @@ internal sealed partial class PubSubClient : IDisposable
                 }
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The counted name of a request: the method after the colon (<c>pull</c>, <c>acknowledge</c>, ...),
+    /// <c>depth</c> for Cloud Monitoring, else the HTTP verb in lower case (admin calls).</summary>
+    private static string Operation(HttpMethod method, string path)
+    {
+        if (path.StartsWith("v3/", StringComparison.Ordinal))
+        {
+            return "depth";
+        }
+
+        var query = path.IndexOf('?', StringComparison.Ordinal);
+        var bare = query >= 0 ? path[..query] : path;
+        var colon = bare.LastIndexOf(':');
+        return colon >= 0 ? bare[(colon + 1)..] : method.Method.ToLowerInvariant();
     }
 
     private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

@@ -34,11 +34,12 @@ public sealed record PubSubQueueOptions
     /// </summary>
     public TimeSpan? LeaseDuration { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>First pause between two empty pulls of one receive (default 50 ms); it doubles up to <see cref="MaxPollInterval"/>.</summary>
-    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>First pause after an empty pull (default 200 ms); it doubles with each empty pull up to
+    /// <see cref="MaxPollInterval"/>, across receives, and starts again when a pull brings messages.</summary>
+    public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Longest pause between two empty pulls of one receive (default 1 s).</summary>
-    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Longest pause between two empty pulls (default 2 s): an idle consumer sends at most one pull per this interval.</summary>
+    public TimeSpan MaxPollInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Messages per publish request (default 1,000, Pub/Sub's maximum).</summary>
     public int MaxMessagesPerPublish { get; init; } = 1000;
@@ -73,6 +74,10 @@ public sealed record PubSubQueueOptions
     /// queues); with credentials Google.Apis' client owns it and disposes it with the queue.
     /// </summary>
     public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>Counts every request sent (each attempt), as store <c>pubsub</c> by method (<c>pull</c>,
+    /// <c>acknowledge</c>, <c>modifyAckDeadline</c>, <c>publish</c>, <c>get</c>, <c>depth</c>); null for none.</summary>
+    public HeavySync.Storage.IRequestObserver? RequestObserver { get; init; }
 
     /// <summary>True when requests go to an emulator (plain HTTP, no credentials).</summary>
     public bool UsesEmulator => EmulatorHost is not null;

@@ -4,13 +4,27 @@ namespace HeavySync.Google.PubSub;
 
 public sealed partial class PubSubWorkQueue
 {
+    /// <summary>Ack ids per acknowledge or modifyAckDeadline request (Google's client libraries send up to 2,500; a request stays far below 512 KiB here).</summary>
+    private const int MaxAckIdsPerRequest = 1000;
+
     /// <inheritdoc />
     /// <remarks>An expired or unknown ack id is harmless: Pub/Sub answers success (or, with
     /// exactly-once delivery, INVALID_ARGUMENT, which is ignored here).</remarks>
     public Task AckAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return IgnoringStaleAsync(_client.AcknowledgeAsync(Location.SubscriptionName, [message.LeaseToken], cancellationToken));
+        return AckBatchAsync([message], cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>acknowledge</c> per 1,000 ack ids.</remarks>
+    public async Task AckBatchAsync(IReadOnlyList<ReceivedMessage> messages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var chunk in messages.Select(m => m.LeaseToken).Chunk(MaxAckIdsPerRequest))
+        {
+            await IgnoringStaleAsync(_client.AcknowledgeAsync(Location.SubscriptionName, chunk, cancellationToken)).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -21,8 +35,16 @@ public sealed partial class PubSubWorkQueue
     public Task ReleaseAsync(ReceivedMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return ReleaseBatchAsync([message], delay, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>As <see cref="ReleaseAsync"/>, one <c>modifyAckDeadline</c> per 1,000 ack ids.</remarks>
+    public Task ReleaseBatchAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
         var seconds = delay <= TimeSpan.Zero ? 0 : DeadlineSeconds(delay);
-        return IgnoringStaleAsync(_client.ModifyAckDeadlineAsync(Location.SubscriptionName, [message.LeaseToken], seconds, cancellationToken));
+        return IgnoringStaleAsync(ModifyDeadlinesAsync([.. messages.Select(m => m.LeaseToken)], seconds, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -31,8 +53,16 @@ public sealed partial class PubSubWorkQueue
     public Task ExtendLeaseAsync(ReceivedMessage message, TimeSpan extension, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        return ExtendLeasesAsync([message], extension, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>As <see cref="ExtendLeaseAsync"/>, one <c>modifyAckDeadline</c> per 1,000 ack ids.</remarks>
+    public Task ExtendLeasesAsync(IReadOnlyList<ReceivedMessage> messages, TimeSpan extension, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
         ArgumentOutOfRangeException.ThrowIfLessThan(extension, TimeSpan.Zero);
-        return IgnoringStaleAsync(_client.ModifyAckDeadlineAsync(Location.SubscriptionName, [message.LeaseToken], DeadlineSeconds(extension), cancellationToken));
+        return IgnoringStaleAsync(ModifyDeadlinesAsync([.. messages.Select(m => m.LeaseToken)], DeadlineSeconds(extension), cancellationToken));
     }
 
     /// <inheritdoc />
@@ -59,6 +89,15 @@ public sealed partial class PubSubWorkQueue
         var depth = await _client.GetUndeliveredAsync(monitoring, Location.Project, Location.Subscription, TimeSpan.FromMinutes(5), now, cancellationToken).ConfigureAwait(false) ?? -1;
         _depthCache = new DepthReading(depth, now);
         return depth;
+    }
+
+    /// <summary>modifyAckDeadline for many ack ids, 1,000 per request.</summary>
+    private async Task ModifyDeadlinesAsync(IReadOnlyList<string> ackIds, int seconds, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in ackIds.Chunk(MaxAckIdsPerRequest))
+        {
+            await _client.ModifyAckDeadlineAsync(Location.SubscriptionName, chunk, seconds, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task IgnoringStaleAsync(Task request)

@@ -7,11 +7,17 @@ public sealed partial class PubSubWorkQueue
     /// <summary>Pub/Sub's most messages per pull.</summary>
     private const int MaxPull = 1000;
 
+    /// <summary>The pause after the next empty pull; guarded by <see cref="_pauseGate"/>.</summary>
+    private TimeSpan _pause;
+    private readonly Lock _pauseGate = new();
+
     /// <inheritdoc />
-    /// <remarks>Pulls that answer at once, pausing between empty ones (from
+    /// <remarks>Pulls that answer at once, pausing after each empty one. The pause grows from
     /// <see cref="PubSubQueueOptions.MinPollInterval"/>, doubling up to
-    /// <see cref="PubSubQueueOptions.MaxPollInterval"/>) until a message comes, the wait ends or
-    /// cancellation. A wait of zero pulls once.</remarks>
+    /// <see cref="PubSubQueueOptions.MaxPollInterval"/>, and carries over to the next receive, so an
+    /// idle consumer costs one pull per <see cref="PubSubQueueOptions.MaxPollInterval"/>; a pull that
+    /// brings messages starts it over. A wait of zero pulls once. Cancellation is honoured during
+    /// pauses; a pull in progress is finished (it is short) and what it brought is released at once.</remarks>
     public async Task<IReadOnlyList<ReceivedMessage>> ReceiveAsync(int maxMessages, TimeSpan wait, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
@@ -21,13 +27,34 @@ public sealed partial class PubSubWorkQueue
         }
 
         var started = _time.GetTimestamp();
-        var pause = _options.MinPollInterval;
+
+        // An idle consumer keeps its pace across receives: the first pull waits out the pause the
+        // last empty pull asked for (what is left of it), within this receive's wait.
+        var owed = PauseOwed();
+        if (owed > TimeSpan.Zero)
+        {
+            await Task.Delay(wait != Timeout.InfiniteTimeSpan && wait < owed ? wait : owed, _time, cancellationToken).ConfigureAwait(false);
+            if (wait != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(started) >= wait && wait < owed)
+            {
+                return [];
+            }
+        }
+
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pulled = await _client.PullAsync(Location.SubscriptionName, Math.Min(maxMessages, MaxPull), cancellationToken).ConfigureAwait(false);
+
+            // Not cancellable: an abandoned pull may already have leased messages to nobody.
+            var pulled = await _client.PullAsync(Location.SubscriptionName, Math.Min(maxMessages, MaxPull), CancellationToken.None).ConfigureAwait(false);
             if (pulled.Count > 0)
             {
+                ResetPause();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await IgnoringStaleAsync(ModifyDeadlinesAsync([.. pulled.Select(p => p.AckId)], 0, CancellationToken.None)).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var received = await AcceptAsync(pulled, cancellationToken).ConfigureAwait(false);
                 if (received.Count > 0)
                 {
@@ -35,25 +62,58 @@ public sealed partial class PubSubWorkQueue
                 }
             }
 
-            var remaining = wait == Timeout.InfiniteTimeSpan ? pause : wait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
+            var remaining = wait == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : wait - _time.GetElapsedTime(started);
+            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
                 return [];
             }
 
-            await Task.Delay(remaining < pause ? remaining : pause, _time, cancellationToken).ConfigureAwait(false);
-            pause = pause * 2 < _options.MaxPollInterval ? pause * 2 : _options.MaxPollInterval;
+            var pause = NextPause();
+            await Task.Delay(remaining != Timeout.InfiniteTimeSpan && remaining < pause ? remaining : pause, _time, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private void ResetPause()
+    {
+        lock (_pauseGate)
+        {
+            _pause = TimeSpan.Zero;
+            _nextPullAt = 0;
+        }
+    }
+
+    /// <summary>The pause after this empty pull, growing for the next one; the next pull is due after it.</summary>
+    private TimeSpan NextPause()
+    {
+        lock (_pauseGate)
+        {
+            _pause = _pause <= TimeSpan.Zero ? _options.MinPollInterval
+                : _pause * 2 < _options.MaxPollInterval ? _pause * 2 : _options.MaxPollInterval;
+            _nextPullAt = _time.GetTimestamp() + (long)(_pause.TotalSeconds * _time.TimestampFrequency);
+            return _pause;
+        }
+    }
+
+    /// <summary>What is left of the pause the last empty pull asked for.</summary>
+    private TimeSpan PauseOwed()
+    {
+        lock (_pauseGate)
+        {
+            var now = _time.GetTimestamp();
+            return _nextPullAt > now ? TimeSpan.FromSeconds((double)(_nextPullAt - now) / _time.TimestampFrequency) : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>When the next pull is due after an empty one (a <see cref="TimeProvider"/> timestamp; 0: now).</summary>
+    private long _nextPullAt;
 
     /// <summary>Sets the lease of fresh deliveries and decodes them; undecodable ones are left to expire.</summary>
     private async Task<List<ReceivedMessage>> AcceptAsync(IReadOnlyList<PubSubWire.ReceivedMessage> pulled, CancellationToken cancellationToken)
     {
-        if (_options.LeaseDuration is { } lease)
+        if (_options.LeaseDuration is { } lease && await NeedsOwnDeadlineAsync(lease, cancellationToken).ConfigureAwait(false))
         {
-            // Our lease, not the subscription's deadline: set before any work starts.
-            await _client.ModifyAckDeadlineAsync(
-                Location.SubscriptionName, [.. pulled.Select(p => p.AckId)], DeadlineSeconds(lease), cancellationToken).ConfigureAwait(false);
+            // Our lease, not the subscription's deadline: set before any work starts, one request for the whole pull.
+            await ModifyDeadlinesAsync([.. pulled.Select(p => p.AckId)], DeadlineSeconds(lease), cancellationToken).ConfigureAwait(false);
         }
 
         var received = new List<ReceivedMessage>(pulled.Count);
@@ -77,6 +137,33 @@ public sealed partial class PubSubWorkQueue
 
         return received;
     }
+
+    /// <summary>
+    /// False when the subscription's own ack deadline already is the lease (read once with the
+    /// topic), so a pull needs no <c>modifyAckDeadline</c>.
+    /// </summary>
+    private async Task<bool> NeedsOwnDeadlineAsync(TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (_subscriptionReadFailed)
+        {
+            return true;
+        }
+
+        try
+        {
+            await TopicAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HeavySync.Storage.StoreException)
+        {
+            // A copier may hold only the subscriber role (no subscriptions.get): set the lease on every pull.
+            _subscriptionReadFailed = true;
+            return true;
+        }
+
+        return _subscriptionDeadlineSeconds != DeadlineSeconds(lease);
+    }
+
+    private bool _subscriptionReadFailed;
 
     /// <summary>The document from base64 data, with the trace context restored from the attribute when the document lacks it.</summary>
     internal static WorkMessage Decode(PubSubWire.IncomingMessage? incoming)

@@ -10,11 +10,14 @@ namespace HeavySync.Google.PubSub;
 /// <item>Publish: the <see cref="WorkMessageCodec"/> document, base64 in <c>data</c>, its trace
 /// context also in the <c>traceparent</c> attribute; split into requests of at most 1,000 messages
 /// and ~9 MB. The topic is the subscription's (read once with <c>subscriptions.get</c>).</item>
-/// <item>Receive: short pulls (<c>returnImmediately</c>) with a growing pause until a message
-/// comes or the wait ends. A pull that waits for messages cannot be cut short without risking
-/// leasing messages to an answer nobody reads (on the emulator it blocks ~89 s).</item>
+/// <item>Receive: pulls that answer at once (<c>returnImmediately</c>) with a pause growing across
+/// empty pulls until a message comes or the wait ends. A pull that waits for messages cannot be cut
+/// short without risking leasing messages to an answer nobody reads (on the emulator it blocks
+/// ~89 s); docs/pubsub.md explains the choice.</item>
 /// <item>Leases are ack deadlines: set to <see cref="PubSubQueueOptions.LeaseDuration"/> after each
-/// pull, extended with <c>modifyAckDeadline</c> (the heartbeat), released with deadline 0.</item>
+/// pull (one request for the whole pull; none when the subscription's own deadline is that long
+/// already), extended with <c>modifyAckDeadline</c> (the heartbeat, many ack ids per request),
+/// released with deadline 0; acknowledgements carry many ack ids per request.</item>
 /// <item>Delivery count: Pub/Sub's <c>deliveryAttempt</c> when the subscription has a dead-letter
 /// policy (exact); without one, the deliveries this process saw (a lower bound, see <see cref="DeliveryTally"/>).</item>
 /// <item>Depth: Cloud Monitoring's <c>num_undelivered_messages</c>, the number KEDA scales on
@@ -36,6 +39,7 @@ public sealed partial class PubSubWorkQueue : IWorkQueue
     private readonly DeliveryTally _tally;
     private readonly SemaphoreSlim _topicGate = new(1, 1);
     private string? _topic;
+    private int? _subscriptionDeadlineSeconds;
     private DepthReading? _depthCache;
 
     internal PubSubWorkQueue(PubSubClient client, PubSubQueueLocation location, PubSubQueueOptions options, ILogger? logger, TimeProvider? timeProvider)
@@ -132,7 +136,7 @@ public sealed partial class PubSubWorkQueue : IWorkQueue
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The subscription's topic, read once.</summary>
+    /// <summary>The subscription's topic, read once (with its ack deadline).</summary>
     private async Task<string> TopicAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _topic) is { } known)
@@ -146,6 +150,7 @@ public sealed partial class PubSubWorkQueue : IWorkQueue
             if (_topic is null)
             {
                 var subscription = await _client.GetSubscriptionAsync(Location.SubscriptionName, cancellationToken).ConfigureAwait(false);
+                _subscriptionDeadlineSeconds = subscription.AckDeadlineSeconds;
                 Volatile.Write(ref _topic, subscription.Topic is { Length: > 0 } topic
                     ? topic
                     : throw new HeavySync.Storage.StoreException(HeavySync.Storage.StoreErrorKind.Fatal, $"pubsub {Location}: the subscription has no topic (deleted?)"));

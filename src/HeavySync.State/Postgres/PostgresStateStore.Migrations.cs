@@ -79,7 +79,7 @@ public sealed partial class PostgresStateStore
         if (current > LatestSchemaVersion)
         {
             throw new StateStoreException(
-                $"state schema is version {current}, this heavysync knows up to {LatestSchemaVersion}: upgrade heavysync");
+                $"state schema is version {current}, this heavysync knows up to {LatestSchemaVersion}: upgrade heavysync", fatal: true);
         }
     }
 

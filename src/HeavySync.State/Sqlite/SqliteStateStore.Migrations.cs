@@ -23,7 +23,7 @@ public sealed partial class SqliteStateStore
             if (current > LatestSchemaVersion)
             {
                 throw new StateStoreException(
-                    $"state file {Path} has schema version {current}, newer than this build supports ({LatestSchemaVersion}); upgrade heavysync");
+                    $"state file {Path} has schema version {current}, newer than this build supports ({LatestSchemaVersion}); upgrade heavysync", fatal: true);
             }
 
             // Versions may have gaps (migrations written in parallel land in any order): apply every

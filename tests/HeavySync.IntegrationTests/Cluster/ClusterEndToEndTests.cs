@@ -11,7 +11,8 @@ namespace HeavySync.IntegrationTests.Cluster;
 
 /// <summary>
 /// Issue 5's proof, for each queue kind: Postgres state, radosgw source, GCS destination (emulator);
-/// one lister (SIGKILLed mid-listing once, then restarted), three copier processes (one SIGKILLed
+/// one lister (SIGKILLed once, then restarted: during the source listing, or after the source
+/// listing completed while the destination listing runs), three copier processes (one SIGKILLed
 /// mid-run) and a finalizer, all separate OS processes, move 5,000 objects S3 → GCS. Everything
 /// arrives verified, the ledger matches the destination, deletes wait for complete listings and
 /// the finalizer, and the work done twice stays within what the killed copier had in flight.
@@ -19,8 +20,8 @@ namespace HeavySync.IntegrationTests.Cluster;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, IClassFixture<GcsFixture>, IDisposable
 {
-    // What the killed copier can have had in flight: its concurrency × tasks per message, twice
-    // over for messages whose outcomes were still being committed.
+    // What the killed copier can have copied without a durable outcome: its copies in flight and
+    // those of the last outcome batch, bounded generously by twice its concurrency × 32.
     private const int KilledConcurrency = 4;
     private const int RedoBound = 2 * KilledConcurrency * 32;
 
@@ -38,10 +39,10 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
     }
 
     [Theory]
-    [InlineData("postgres")]
-    [InlineData("sqs")]
-    [InlineData("pubsub")]
-    public async Task Cluster_KilledListerAndCopier_EverythingArrivesVerifiedAndDeletesWaitForTheFinalizer(string queueKind)
+    [InlineData("postgres", "source")]
+    [InlineData("sqs", "destination")]
+    [InlineData("pubsub", "destination")]
+    public async Task Cluster_KilledListerAndCopier_EverythingArrivesVerifiedAndDeletesWaitForTheFinalizer(string queueKind, string killDuring)
     {
         var bucket = await gcs.CreateBucketAsync();
         await PutGcsAsync(bucket, "data/stale-1.bin", "old");
@@ -54,27 +55,53 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
             "--src-endpoint", source.Server.Endpoint, "--dst-endpoint", gcs.Gaps.Endpoint, "--max-delete", "10"], env);
         Assert.True(created.ExitCode == 0, created.ToString());
 
-        // Lister 1: 2 ms per listed entry, killed once 1,500 source entries are listed.
-        var killedLister = await CliProcess.RunAsync(["lister", "--job", "e2e"], With(env, "HEAVYSYNC_TEST_DELAY", "list=2"),
-            line => ListedSource(line) >= 1_500, TimeSpan.FromMinutes(3));
+        // Lister 1 is SIGKILLed: either once 1,500 source entries are listed (2 ms per entry), or once
+        // the source listing is complete while the destination listing (20 s per entry) still runs.
+        var killedLister = killDuring == "source"
+            ? await CliProcess.RunAsync(["lister", "--job", "e2e"], With(env, "HEAVYSYNC_TEST_DELAY", "list=2"),
+                line => ListedSource(line) >= 1_500, TimeSpan.FromMinutes(3))
+            : await CliProcess.RunAsync(["lister", "--job", "e2e"], With(env, "HEAVYSYNC_TEST_DELAY", "list_destination=20000"),
+                line => ListedSource(line) >= ClusterSourceFixture.Count, TimeSpan.FromMinutes(3));
         Assert.True(killedLister.Killed, killedLister.ToString());
         await using (var state = await PostgresStateStore.OpenAsync(stateUrl, CancellationToken.None))
         {
             var job = (await state.FindJobByNameAsync("e2e", CancellationToken.None))!;
             var run = (await state.GetOpenRunAsync(job.Id, CancellationToken.None))!;
             Assert.Equal(RunPhase.Listing, run.Phase);
-            Assert.False(run.SourceListed);
-            Assert.NotNull(run.SourceResumeAfter);
-            Assert.True(await state.CountManifestAsync(run.Id, Storage.StoreSide.Source, CancellationToken.None) >= 1_000);
+            Assert.False(run.DestinationListed);
+            if (killDuring == "source")
+            {
+                Assert.False(run.SourceListed);
+                Assert.NotNull(run.SourceResumeAfter);
+                Assert.True(await state.CountManifestAsync(run.Id, Storage.StoreSide.Source, CancellationToken.None) >= 1_000);
+            }
+            else
+            {
+                Assert.True(run.SourceListed);
+                Assert.Equal(ClusterSourceFixture.Count, await state.CountManifestAsync(run.Id, Storage.StoreSide.Source, CancellationToken.None));
+            }
         }
 
-        // Lister 2 resumes the source listing after the saved key: fewer than the 5 pages a full
-        // listing of 5,000 keys takes (plus one destination page), and it publishes every task.
+        // Nothing was deleted on the strength of an incomplete listing.
+        Assert.Equal(2, await CountGcsAsync(bucket, "stale"));
+
+        // Lister 2 resumes: the source listing after the saved key (fewer than the 5 pages a full
+        // listing of 5,000 keys takes, plus one destination page), or not at all once it was
+        // complete (the destination page only); it publishes every task.
         var lister = await Cli(["lister", "--job", "e2e", "-v"], env);
         Assert.True(lister.ExitCode == 0, lister.ToString());
-        Assert.Contains("Resuming the Source listing", lister.All);
+        if (killDuring == "source")
+        {
+            Assert.Contains("Resuming the Source listing", lister.All);
+            Assert.True(Requests(lister.Stdout, "LIST") < 6, lister.Stdout);
+        }
+        else
+        {
+            Assert.DoesNotContain("Resuming the Source listing", lister.All);
+            Assert.True(Requests(lister.Stdout, "LIST") == 1, lister.Stdout);
+        }
+
         Assert.Contains($"published {ClusterSourceFixture.Count} copy tasks", lister.Stdout);
-        Assert.True(Requests(lister.Stdout, "LIST") < 6, lister.Stdout);
         Assert.Equal(2, await CountGcsAsync(bucket, "stale"));
 
         // Three copiers; the first is SIGKILLed once it has copied 300 objects. The other two pick up
@@ -90,7 +117,7 @@ public sealed class ClusterEndToEndTests : IClassFixture<ClusterSourceFixture>, 
         Assert.Equal(2, await CountGcsAsync(bucket, "stale"));
 
         var redone = gcs.Gaps.UploadsTo(bucket) - uploadsBefore - ClusterSourceFixture.Count;
-        output.WriteLine($"{queueKind}: copies done twice {redone} (bound {RedoBound}); lister 2 LIST requests {Requests(lister.Stdout, "LIST")}; " +
+        output.WriteLine($"{queueKind} (lister killed during the {killDuring} listing): copies done twice {redone} (bound {RedoBound}); lister 2 LIST requests {Requests(lister.Stdout, "LIST")}; " +
             $"copiers 2 and 3 copied {Copies(copiers[1].Stdout)} and {Copies(copiers[2].Stdout)}");
         Assert.True(redone >= 0 && redone <= RedoBound, $"{redone} objects were copied twice (bound {RedoBound})");
 

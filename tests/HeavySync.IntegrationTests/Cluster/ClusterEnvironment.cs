@@ -60,7 +60,8 @@ public sealed class ClusterEnvironment : IAsyncDisposable
         return environment;
     }
 
-    private static async Task<string> NewDatabaseAsync(string? password)
+    /// <summary>A new, empty database on the test Postgres server; its postgres:// URL.</summary>
+    public static async Task<string> NewDatabaseAsync(string? password = null)
     {
         var server = await PostgresServer.GetAsync();
         var name = "cluster_" + Guid.NewGuid().ToString("N")[..12];

@@ -44,6 +44,9 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     /// <summary>Requests received.</summary>
     public long Requests => Interlocked.Read(ref _requests);
 
+    /// <summary>Requests received, by request path (the query left off).</summary>
+    public ConcurrentDictionary<string, long> RequestsByPath { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Faults injected so far, all kinds.</summary>
     public long TotalInjected => Kinds.Sum(Injected);
 
@@ -147,6 +150,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
         while (await fromClient.ReadHeadAsync(cancellationToken) is { } request)
         {
             Interlocked.Increment(ref _requests);
+            RequestsByPath.AddOrUpdate(request.Target.Split('?')[0], 1, static (_, n) => n + 1);
             var fault = Choose();
             var expectContinue = string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase);
 

@@ -139,6 +139,9 @@ internal sealed record HttpHead(string StartLine, IReadOnlyList<string> Headers,
 
     public string Method => StartLine.Split(' ')[0];
 
+    /// <summary>The request target (path and query) of a request head.</summary>
+    public string Target => StartLine.Split(' ') is { Length: > 1 } parts ? parts[1] : string.Empty;
+
     public int Status => int.Parse(StartLine.Split(' ')[1], CultureInfo.InvariantCulture);
 
     public string? Header(string name)

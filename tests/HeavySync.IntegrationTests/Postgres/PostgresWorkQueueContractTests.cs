@@ -9,4 +9,8 @@ public sealed class PostgresWorkQueueContractTests(PostgresQueueFixture fixture)
 {
     protected override async Task<IWorkQueue> CreateQueueAsync(TimeSpan leaseDuration) =>
         await fixture.NewQueueAsync(new PostgresQueueOptions { LeaseDuration = leaseDuration, PollInterval = TimeSpan.FromMilliseconds(250) });
+
+    /// <summary><see cref="PostgresQueueOptions.MaxDeliveries"/>: the row is marked dead instead of a further delivery.</summary>
+    protected override async Task<IWorkQueue?> CreateDeadLetteringQueueAsync(TimeSpan leaseDuration, int maxDeliveries) =>
+        await fixture.NewQueueAsync(new PostgresQueueOptions { LeaseDuration = leaseDuration, MaxDeliveries = maxDeliveries, PollInterval = TimeSpan.FromMilliseconds(250) });
 }

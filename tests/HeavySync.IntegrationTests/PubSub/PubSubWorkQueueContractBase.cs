@@ -22,4 +22,10 @@ public abstract class PubSubWorkQueueContractBase(int? maxDeliveryAttempts) : Wo
 
     protected override async Task<IWorkQueue> CreateQueueAsync(TimeSpan leaseDuration) =>
         await _queues!.NewQueueAsync(leaseDuration, maxDeliveryAttempts);
+
+    /// <summary>With a dead-letter policy: a subscription that moves a message aside after
+    /// <paramref name="maxDeliveries"/> attempts (Pub/Sub allows 5 to 100). Without one: none, the
+    /// consumer's count decides.</summary>
+    protected override async Task<IWorkQueue?> CreateDeadLetteringQueueAsync(TimeSpan leaseDuration, int maxDeliveries) =>
+        maxDeliveryAttempts is null ? null : await _queues!.NewQueueAsync(leaseDuration, maxDeliveries);
 }

@@ -1,3 +1,4 @@
+using HeavySync.Aws.Sqs;
 using HeavySync.Queue;
 using HeavySync.Tests.Contracts;
 
@@ -10,6 +11,20 @@ public sealed class SqsWorkQueueContractTests : WorkQueueContract
     {
         var server = await SqsServer.GetAsync();
         var url = await SqsServer.CreateQueueAsync(server.Endpoint, SqsServer.UniqueName("contract"));
+        return SqsServer.Queue(url, leaseDuration);
+    }
+
+    /// <summary>A RedrivePolicy to a dead-letter queue after <paramref name="maxDeliveries"/> receives.</summary>
+    protected override async Task<IWorkQueue?> CreateDeadLetteringQueueAsync(TimeSpan leaseDuration, int maxDeliveries)
+    {
+        var server = await SqsServer.GetAsync();
+        using var client = SqsServer.Client(server.Endpoint);
+        var dead = await client.CreateQueueAsync(SqsServer.UniqueName("contract-dlq"), null, CancellationToken.None);
+        var attributes = await client.GetQueueAttributesAsync(dead, ["QueueArn"], CancellationToken.None);
+        var url = await client.CreateQueueAsync(
+            SqsServer.UniqueName("contract"),
+            new Dictionary<string, string> { ["RedrivePolicy"] = SqsClient.RedrivePolicy(attributes["QueueArn"], maxDeliveries) },
+            CancellationToken.None);
         return SqsServer.Queue(url, leaseDuration);
     }
 }

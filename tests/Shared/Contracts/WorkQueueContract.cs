@@ -319,6 +319,127 @@ public abstract class WorkQueueContract : IAsyncLifetime
         await AssertDepthReachesZeroAsync(queue);
     }
 
+    /// <summary>
+    /// A fresh, EMPTY queue that takes a message out of circulation (its dead letter) once it has
+    /// been delivered <paramref name="maxDeliveries"/> times: an SQS RedrivePolicy, a Pub/Sub
+    /// dead-letter policy, Postgres <c>MaxDeliveries</c>. Null (the default) for a queue that has no
+    /// dead letter of its own (in-process): there the consumer dead-letters by delivery count.
+    /// </summary>
+    protected virtual Task<IWorkQueue?> CreateDeadLetteringQueueAsync(TimeSpan leaseDuration, int maxDeliveries) => Task.FromResult<IWorkQueue?>(null);
+
+    [Fact]
+    public async Task AckBatchAsync_ManyMessages_EachAckedAndTheQueueEmpties()
+    {
+        const int count = 25;
+        var queue = await NewQueueAsync(LongLease);
+        await queue.PublishAsync([.. Enumerable.Range(1, count).Select(Message)], CancellationToken.None);
+
+        var received = await ReceiveAllAsync(queue, count);
+        await queue.AckBatchAsync(received, CancellationToken.None);
+        await queue.AckBatchAsync(received, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), received.Select(r => r.Message.RunId).Order());
+        await AssertDepthReachesZeroAsync(queue);
+        Assert.Empty(await queue.ReceiveAsync(10, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ExtendLeasesAsync_ManyMessagesBeforeExpiry_NoneRedelivered()
+    {
+        var queue = await NewQueueAsync(ShortLease);
+        await queue.PublishAsync([.. Enumerable.Range(1, 3).Select(Message)], CancellationToken.None);
+        var received = await ReceiveAllAsync(queue, 3);
+
+        await queue.ExtendLeasesAsync(received, ShortLease * 4, CancellationToken.None);
+        var duringExtension = await queue.ReceiveAsync(10, ShortLease * 1.5, CancellationToken.None);
+        await queue.AckBatchAsync(received, CancellationToken.None);
+
+        Assert.Empty(duringExtension);
+        await AssertDepthReachesZeroAsync(queue);
+    }
+
+    [Fact]
+    public async Task ReleaseBatchAsync_ZeroDelay_EachRedeliveredPromptlyWithCount2()
+    {
+        var queue = await NewQueueAsync(LongLease);
+        await queue.PublishAsync([.. Enumerable.Range(1, 3).Select(Message)], CancellationToken.None);
+        var first = await ReceiveAllAsync(queue, 3);
+
+        await queue.ReleaseBatchAsync(first, TimeSpan.Zero, CancellationToken.None);
+        var again = await ReceiveAllAsync(queue, 3);
+        await queue.AckBatchAsync(again, CancellationToken.None);
+
+        Assert.Equal([1, 2, 3], again.Select(r => r.Message.RunId).Order());
+        Assert.All(again, r => Assert.Equal(2, r.DeliveryCount));
+    }
+
+    [Fact]
+    public async Task ReceiveAsync_CancelledWhileWaiting_ThrowsAndStrandsNothing()
+    {
+        var queue = await NewQueueAsync(LongLease);
+        using var cancel = new CancellationTokenSource();
+        var waiting = queue.ReceiveAsync(10, TimeSpan.FromSeconds(5), cancel.Token);
+        await Task.Delay(300);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await queue.PublishAsync([Message(9)], CancellationToken.None);
+
+        // Promptly, far within the 60 s lease: whatever an abandoned request received was given back.
+        var received = await ReceiveOneAsync(queue, DeliveryTimeout + TimeSpan.FromSeconds(6));
+        await queue.AckAsync(received, CancellationToken.None);
+        Assert.Equal(9, received.Message.RunId);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_DeliveredMaxDeliveriesTimes_DeadLetteredOrLeftToTheConsumersCount()
+    {
+        const int maxDeliveries = 5;
+        var deadLettering = await CreateDeadLetteringQueueAsync(LongLease, maxDeliveries);
+        var queue = deadLettering ?? await NewQueueAsync(LongLease);
+        if (deadLettering is not null)
+        {
+            _queues.Add(deadLettering);
+        }
+
+        await queue.PublishAsync([Message(10)], CancellationToken.None);
+        var counts = new List<int>();
+        for (var delivery = 0; delivery < maxDeliveries; delivery++)
+        {
+            var received = await ReceiveOneAsync(queue);
+            counts.Add(received.DeliveryCount);
+            await queue.ReleaseAsync(received, TimeSpan.Zero, CancellationToken.None);
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5], counts);
+        if (deadLettering is not null)
+        {
+            // Out of circulation: never delivered a sixth time, so no consumer works on it again.
+            Assert.Empty(await queue.ReceiveAsync(1, DeliveryTimeout, CancellationToken.None));
+        }
+        else
+        {
+            // No dead letter of the queue's own: it keeps coming, and its count tells the consumer to give up.
+            var sixth = await ReceiveOneAsync(queue);
+            await queue.AckAsync(sixth, CancellationToken.None);
+            Assert.Equal(maxDeliveries + 1, sixth.DeliveryCount);
+        }
+    }
+
+    /// <summary>Receives until <paramref name="count"/> messages came (failing after the delivery timeout).</summary>
+    protected async Task<List<ReceivedMessage>> ReceiveAllAsync(IWorkQueue queue, int count)
+    {
+        var all = new List<ReceivedMessage>();
+        var clock = Stopwatch.StartNew();
+        while (all.Count < count && clock.Elapsed < DeliveryTimeout)
+        {
+            all.AddRange(await queue.ReceiveAsync(count - all.Count, TimeSpan.FromMilliseconds(500), CancellationToken.None));
+        }
+
+        Assert.Equal(count, all.Count);
+        return all;
+    }
+
     /// <summary>Creates a queue through the factory and disposes it after the test.</summary>
     protected async Task<IWorkQueue> NewQueueAsync(TimeSpan leaseDuration)
     {

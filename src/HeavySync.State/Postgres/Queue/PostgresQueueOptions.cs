@@ -19,10 +19,12 @@ public sealed record PostgresQueueOptions
     public int? MaxDeliveries { get; init; }
 
     /// <summary>
-    /// How often a waiting receiver looks again without a notification (default 1 s): publishes wake
-    /// receivers at once through LISTEN/NOTIFY, but leases that expire and delayed releases do not.
+    /// Longest time a waiting receiver goes without looking again (default 10 s). Publishes and
+    /// immediate releases wake receivers at once through LISTEN/NOTIFY; an empty look also learns
+    /// when the next leased or delayed message becomes visible and looks again then. This interval
+    /// only bounds the wait when nothing is due sooner (and covers a listening session that is down).
     /// </summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Throws <see cref="ArgumentException"/> for a setting out of range.</summary>
     internal void Validate()

@@ -37,6 +37,7 @@ public sealed partial class PostgresWorkQueue
         }
 
         return RunAsync(
+            "publish",
             PublishSql,
             p =>
             {

@@ -1,4 +1,5 @@
 using HeavySync.Queue;
+using HeavySync.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -11,8 +12,10 @@ namespace HeavySync.State.Postgres.Queue;
 /// a lease that expires makes the row visible again (redelivery, delivery count + 1); each delivery
 /// gets a fresh lease token, so an ack or release from an expired delivery changes nothing. Publishes
 /// wake waiting receivers through LISTEN/NOTIFY; without a notification they poll every
-/// <see cref="PostgresQueueOptions.PollInterval"/>. Database failures surface as one-line
-/// <see cref="StateStoreException"/>s.
+/// <see cref="PostgresQueueOptions.PollInterval"/> at most, sooner when a lease ends before. Every
+/// statement counts as one request of store <c>postgres</c> (operations <c>publish</c>, <c>receive</c>,
+/// <c>ack</c>, <c>release</c>, <c>extend</c>, <c>depth</c>), the cost of a run. Database failures
+/// surface as one-line <see cref="StateStoreException"/>s.
 /// </summary>
 public sealed partial class PostgresWorkQueue : IWorkQueue
 {
@@ -33,22 +36,27 @@ public sealed partial class PostgresWorkQueue : IWorkQueue
     private readonly PostgresStateStore _store;
     private readonly bool _ownsStore;
     private readonly PostgresQueueOptions _options;
+    private readonly IRequestObserver _observer;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource _published = NewSignal();
     private Task? _listener;
     private bool _disposed;
 
-    private PostgresWorkQueue(PostgresStateStore store, bool ownsStore, PostgresQueueOptions options)
+    private PostgresWorkQueue(PostgresStateStore store, bool ownsStore, PostgresQueueOptions options, IRequestObserver? observer)
     {
         options.Validate();
         _store = store;
         _ownsStore = ownsStore;
         _options = options;
+        _observer = observer ?? NullRequestObserver.Instance;
     }
 
     /// <inheritdoc />
     public MessagingDestination Messaging => new(MessagingDestination.PostgreSql, _options.QueueName);
+
+    /// <summary>The store name requests are counted under.</summary>
+    public const string StoreName = "postgres";
 
     /// <summary><see cref="PendingQuery"/> for the queue named <paramref name="queueName"/>.</summary>
     public static string PendingQueryFor(string queueName)
@@ -59,26 +67,26 @@ public sealed partial class PostgresWorkQueue : IWorkQueue
 
     /// <summary>
     /// A queue on the database of an open state store, sharing its connection pool. The store must
-    /// outlive the queue (the queue does not dispose it).
+    /// outlive the queue (the queue does not dispose it). <paramref name="observer"/> counts the statements.
     /// </summary>
-    public static PostgresWorkQueue Create(PostgresStateStore store, PostgresQueueOptions options)
+    public static PostgresWorkQueue Create(PostgresStateStore store, PostgresQueueOptions options, IRequestObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
-        return new PostgresWorkQueue(store, ownsStore: false, options);
+        return new PostgresWorkQueue(store, ownsStore: false, options, observer);
     }
 
     /// <summary>
     /// A queue on the database at <paramref name="location"/> (a postgres:// URL or keyword string),
     /// migrating the schema first like any role does. Throws <see cref="StateStoreException"/> when
-    /// the database cannot be used (see <see cref="PostgresStateStore.OpenAsync"/>).
+    /// the database cannot be used (see <see cref="PostgresStateStore.OpenAsync"/>). <paramref name="observer"/> counts the statements.
     /// </summary>
-    public static async Task<PostgresWorkQueue> OpenAsync(string location, PostgresQueueOptions options, CancellationToken cancellationToken)
+    public static async Task<PostgresWorkQueue> OpenAsync(string location, PostgresQueueOptions options, CancellationToken cancellationToken, IRequestObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var store = await PostgresStateStore.OpenAsync(location, cancellationToken).ConfigureAwait(false);
-        return new PostgresWorkQueue(store, ownsStore: true, options);
+        return new PostgresWorkQueue(store, ownsStore: true, options, observer);
     }
 
     /// <inheritdoc />
@@ -109,10 +117,11 @@ public sealed partial class PostgresWorkQueue : IWorkQueue
         }
     }
 
-    /// <summary>Runs one command on a pooled connection, translating database failures.</summary>
-    private async Task<T> RunAsync<T>(string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlCommand, Task<T>> execute, CancellationToken cancellationToken)
+    /// <summary>Runs one command on a pooled connection (one request of <paramref name="operation"/>), translating database failures.</summary>
+    private async Task<T> RunAsync<T>(string operation, string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlCommand, Task<T>> execute, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _observer.OnRequest(StoreName, operation);
         try
         {
             await using var command = _store.DataSource.CreateCommand(sql);
