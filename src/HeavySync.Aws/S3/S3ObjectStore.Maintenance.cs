@@ -5,9 +5,10 @@ namespace HeavySync.Aws.S3;
 public sealed partial class S3ObjectStore : IRunMaintenance
 {
     /// <summary>
-    /// Aborts the multipart uploads a crashed run left under the prefix. Called once before a run
-    /// writes, when none of this run's uploads exists yet, so every upload found is a leftover.
+    /// Aborts the multipart uploads that <paramref name="policy"/> takes for orphans of dead
+    /// processes: every upload under the prefix for a sole writer (a one-machine sync under the job's
+    /// lock, before its first upload), only long-idle ones when cluster copiers may be uploading now.
     /// </summary>
-    public async Task PrepareDestinationAsync(CancellationToken cancellationToken) =>
-        await CleanupIncompleteUploadsAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+    public async Task PrepareDestinationAsync(OrphanUploadPolicy policy, CancellationToken cancellationToken) =>
+        await CleanupIncompleteUploadsAsync(policy, cancellationToken).ConfigureAwait(false);
 }

@@ -4,7 +4,13 @@ namespace HeavySync.Aws.S3;
 /// multipart paths with small objects.</summary>
 public sealed record S3StoreOptions
 {
-    /// <summary>Objects up to this size are written with one PutObject (default 16 MiB).</summary>
+    /// <summary>Largest <see cref="SinglePutThresholdBytes"/> and <see cref="MinPartSizeBytes"/>
+    /// (512 MiB): a single PUT and each part are buffered whole in memory (so a retry can resend
+    /// them), and S3's own 5 GiB single-PUT limit is far above what is sane to buffer.</summary>
+    public const long MaxBufferedBytes = 512L * 1024 * 1024;
+
+    /// <summary>Objects up to this size are written with one PutObject (default 16 MiB, at most
+    /// <see cref="MaxBufferedBytes"/>).</summary>
     public long SinglePutThresholdBytes { get; init; } = 16L * 1024 * 1024;
 
     /// <summary>Smallest multipart part (default 8 MiB; S3 refuses parts under 5 MiB except the last).</summary>
@@ -91,9 +97,14 @@ public sealed record S3StoreOptions
             throw new ArgumentException($"BodyReadTimeout must be positive, got {BodyReadTimeout}", nameof(BodyReadTimeout));
         }
 
-        if (MinPartSizeBytes > int.MaxValue / 2)
+        if (SinglePutThresholdBytes > MaxBufferedBytes)
         {
-            throw new ArgumentException("MinPartSizeBytes must stay below 1 GiB (parts are buffered in memory)", nameof(MinPartSizeBytes));
+            throw new ArgumentException("SinglePutThresholdBytes must be at most 512 MiB (a single PUT is buffered in memory)", nameof(SinglePutThresholdBytes));
+        }
+
+        if (MinPartSizeBytes > MaxBufferedBytes)
+        {
+            throw new ArgumentException("MinPartSizeBytes must be at most 512 MiB (parts are buffered in memory)", nameof(MinPartSizeBytes));
         }
     }
 }

@@ -72,15 +72,21 @@ internal sealed class CliHost : IAsyncDisposable
         var options = new S3StoreOptions();
         if (settings.GetString("s3_multipart_threshold") is { } threshold)
         {
-            options = options with { SinglePutThresholdBytes = SizeParser.Parse(threshold, "s3_multipart_threshold") };
+            var bytes = SizeParser.Parse(threshold, "s3_multipart_threshold");
+            if (bytes is < 1 or > S3StoreOptions.MaxBufferedBytes)
+            {
+                throw new UsageException("--s3-multipart-threshold must be between 1B and 512MiB (smaller uploads are buffered whole)");
+            }
+
+            options = options with { SinglePutThresholdBytes = bytes };
         }
 
         if (settings.GetString("s3_part_size") is { } part)
         {
             var bytes = SizeParser.Parse(part, "s3_part_size");
-            if (bytes < 5L * 1024 * 1024)
+            if (bytes is < 5L * 1024 * 1024 or > S3StoreOptions.MaxBufferedBytes)
             {
-                throw new UsageException("--s3-part-size must be at least 5MiB (S3's smallest part)");
+                throw new UsageException("--s3-part-size must be between 5MiB (S3's smallest part) and 512MiB (parts are buffered whole)");
             }
 
             options = options with { MinPartSizeBytes = bytes };

@@ -86,8 +86,8 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
         return errors;
     }
 
-    public Task PrepareDestinationAsync(CancellationToken cancellationToken) =>
-        inner is IRunMaintenance m ? m.PrepareDestinationAsync(cancellationToken) : Task.CompletedTask;
+    public Task PrepareDestinationAsync(OrphanUploadPolicy policy, CancellationToken cancellationToken) =>
+        inner is IRunMaintenance m ? m.PrepareDestinationAsync(policy, cancellationToken) : Task.CompletedTask;
 
     public Task<long> PruneNoncurrentVersionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
         inner is IRunMaintenance m ? m.PruneNoncurrentVersionsAsync(olderThan, cancellationToken) : Task.FromResult(0L);

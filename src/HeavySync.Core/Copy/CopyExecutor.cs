@@ -132,6 +132,29 @@ public sealed class CopyExecutor
             return null;
         }
 
+        try
+        {
+            return await CopyCurrentAsync(task, current, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            // "Not found" means vanished only when it is the SOURCE that is gone. The same kind also
+            // comes from the destination side (an S3 multipart upload aborted under us answers
+            // NoSuchUpload), and a skipped object there would end the run "in sync" without it. The
+            // error does not say which side raised it, so ask the source: still there (or changed,
+            // which the next attempt's stat picks up) means this attempt failed and is retried.
+            if (await source.StatAsync(task.Key, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+
+            throw new StoreException(StoreErrorKind.Transient, $"copying '{task.Key}': {ex.Message}, but the source still exists", ex);
+        }
+    }
+
+    /// <summary>Copies the object <paramref name="current"/> describes and verifies the copy.</summary>
+    private async Task<LedgerEntry> CopyCurrentAsync(WorkTask task, ObjectEntry current, CancellationToken cancellationToken)
+    {
         // The ledger must hold the fingerprint the next listing will show. Stat may describe the same
         // object differently from a listing (extra metadata), so keep the listed fingerprint when the
         // content identity agrees, and the stat's when the object changed since listing.

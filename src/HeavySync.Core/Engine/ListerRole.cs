@@ -96,7 +96,9 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
 
         if (job.Destination is IRunMaintenance maintenance)
         {
-            await maintenance.PrepareDestinationAsync(cancellationToken).ConfigureAwait(false);
+            // A lister may restart while copiers of this run are busy uploading: only long-idle
+            // uploads are orphans here (see OrphanUploadPolicy).
+            await maintenance.PrepareDestinationAsync(OrphanUploadPolicy.SharedWithCopiers(), cancellationToken).ConfigureAwait(false);
         }
 
         progress.Phase = "publishing";

@@ -23,6 +23,14 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
     public async Task<SyncResult> RunAsync(IObjectStore source, IObjectStore destination, SyncOptions options, SyncProgress progress, CancellationToken cancellationToken)
     {
         var job = await state.GetOrCreateJobAsync(source.Location, destination.Location, cancellationToken).ConfigureAwait(false);
+
+        // A sync is its job's lister: one at a time (with Postgres state, a cluster lister of the
+        // same job is kept out too). Holding the lock is also what lets it take every incomplete
+        // upload it finds for an orphan (OrphanUploadPolicy.SoleWriter). A dry run writes nothing.
+        await using var held = options.DryRun
+            ? null
+            : await state.TryLockJobAsync(job.Id, JobLockKind.Lister, cancellationToken).ConfigureAwait(false)
+              ?? throw new StateStoreException($"another sync or lister of this job ({source.Location} -> {destination.Location}) is running; wait for it to finish");
         var run = options.DryRun
             ? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
             : await state.GetOpenRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
@@ -49,7 +57,10 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         {
             if (destination is IRunMaintenance maintenance)
             {
-                await maintenance.PrepareDestinationAsync(cancellationToken).ConfigureAwait(false);
+                // In-process copying: this process is the job's only writer and has started no upload
+                // yet. With a durable queue, cluster copiers may be uploading for this run right now.
+                var orphans = sharedQueue is null ? OrphanUploadPolicy.SoleWriter() : OrphanUploadPolicy.SharedWithCopiers();
+                await maintenance.PrepareDestinationAsync(orphans, cancellationToken).ConfigureAwait(false);
             }
 
             await CopyAsync(run, source, destination, options, progress, cancellationToken).ConfigureAwait(false);

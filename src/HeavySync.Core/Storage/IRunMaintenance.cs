@@ -6,8 +6,12 @@ namespace HeavySync.Storage;
 /// </summary>
 public interface IRunMaintenance
 {
-    /// <summary>Called once before a run writes to this store as a destination: clean up after crashed runs.</summary>
-    Task PrepareDestinationAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Called once before a run writes to this store as a destination: clean up after crashed
+    /// processes. <paramref name="policy"/> says which incomplete uploads may be taken for orphans;
+    /// uploads it does not cover (another process's live work) must be left alone.
+    /// </summary>
+    Task PrepareDestinationAsync(OrphanUploadPolicy policy, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes noncurrent versions that became noncurrent before <paramref name="olderThan"/>;

@@ -9,7 +9,7 @@ public sealed partial class GcsObjectStore
     /// <inheritdoc />
     /// <remarks>Nothing to clean: GCS drops unfinished resumable sessions itself after a week, and the
     /// recorded ones are what lets the next run continue its uploads.</remarks>
-    public Task PrepareDestinationAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PrepareDestinationAsync(OrphanUploadPolicy policy, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Deletes noncurrent generations under the prefix that became noncurrent (their

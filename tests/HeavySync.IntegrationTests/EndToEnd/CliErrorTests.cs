@@ -59,6 +59,30 @@ public sealed class CliErrorTests : IDisposable
         AssertOneLineError(result, 2);
     }
 
+    [Theory]
+    [InlineData("--s3-multipart-threshold", "6GiB", "--s3-multipart-threshold must be between 1B and 512MiB")]
+    [InlineData("--s3-multipart-threshold", "513MiB", "--s3-multipart-threshold must be between 1B and 512MiB")]
+    [InlineData("--s3-part-size", "1GiB", "--s3-part-size must be between 5MiB")]
+    [InlineData("--s3-part-size", "4MiB", "--s3-part-size must be between 5MiB")]
+    public async Task Sync_S3BufferSizeOutOfRange_UsageExit2WithTheLimit(string option, string value, string message)
+    {
+        using var src = new TempTree("src");
+        var result = await CliProcess.RunAsync(["sync", src.Root, Path.Combine(work.Root, "dst"), "--state", Path.Combine(work.Root, "s.db"), option, value]);
+
+        AssertOneLineError(result, 2);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sync_S3MultipartThresholdAtTheLimit_Accepted()
+    {
+        using var src = new TempTree("src");
+        src.Write("a.txt", "a"u8.ToArray());
+        var result = await CliProcess.RunAsync(["sync", src.Root, Path.Combine(work.Root, "dst"), "--state", Path.Combine(work.Root, "s.db"), "--s3-multipart-threshold", "512MiB", "--s3-part-size", "512MiB"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
     [Fact]
     public async Task Sync_OverlappingDirectories_Refused()
     {

@@ -9,8 +9,10 @@ namespace HeavySync.IntegrationTests.Faults;
 /// An HTTP/1.1 reverse proxy on 127.0.0.1 that forwards requests byte for byte (so SigV4 signatures
 /// stay valid) to one upstream server and, per request, injects a fault chosen by a seeded random
 /// draw: S3 SlowDown and InternalError answers, connection resets before or inside the response,
-/// bodies cut short of their Content-Length, slow answers. Start it with <see cref="Start"/>, point
-/// clients at <see cref="Endpoint"/>, read the counts, dispose it to stop.
+/// bodies cut short of their Content-Length, slow answers. Faults can also be scripted for the next
+/// requests (<see cref="InjectNext"/>), and answers can lie about the ETag they stored
+/// (<see cref="CorruptETagWhen"/>). Every request is recorded (<see cref="Seen"/>). Start it with
+/// <see cref="Start"/>, point clients at <see cref="Endpoint"/>, read the counts, dispose it to stop.
 /// </summary>
 public sealed class FaultInjectingProxy : IAsyncDisposable
 {
@@ -23,7 +25,10 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly long[] _injected = new long[Kinds.Length];
+    private readonly Queue<FaultKind> _scripted = new();
+    private readonly ConcurrentQueue<SeenRequest> _seen = new();
     private long _requests;
+    private long _corruptedETags;
     private int _nextConnection;
     private Task _acceptLoop = Task.CompletedTask;
 
@@ -46,6 +51,29 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
 
     /// <summary>Requests received, by request path (the query left off).</summary>
     public ConcurrentDictionary<string, long> RequestsByPath { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every request received so far, in arrival order.</summary>
+    public IReadOnlyList<SeenRequest> Seen => _seen.ToArray();
+
+    /// <summary>When set, a forwarded answer to a request (method, target) for which this returns true
+    /// has its ETag header altered (one hex digit changed): a server that stored something else.</summary>
+    public Func<string, string, bool>? CorruptETagWhen { get; set; }
+
+    /// <summary>Answers whose ETag was altered so far.</summary>
+    public long CorruptedETags => Interlocked.Read(ref _corruptedETags);
+
+    /// <summary>The next <paramref name="times"/> requests get <paramref name="kind"/>, before (and
+    /// whatever) the random draw, even with <see cref="FaultsEnabled"/> off.</summary>
+    public void InjectNext(FaultKind kind, int times = 1)
+    {
+        lock (_randomLock)
+        {
+            for (var i = 0; i < times; i++)
+            {
+                _scripted.Enqueue(kind);
+            }
+        }
+    }
 
     /// <summary>Faults injected so far, all kinds.</summary>
     public long TotalInjected => Kinds.Sum(Injected);
@@ -112,14 +140,19 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
 
     private FaultKind? Choose()
     {
-        if (!FaultsEnabled)
-        {
-            return null;
-        }
-
         double draw;
         lock (_randomLock)
         {
+            if (_scripted.TryDequeue(out var scripted))
+            {
+                return scripted;
+            }
+
+            if (!FaultsEnabled)
+            {
+                return null;
+            }
+
             draw = _random.NextDouble();
         }
 
@@ -152,6 +185,8 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             Interlocked.Increment(ref _requests);
             RequestsByPath.AddOrUpdate(request.Target.Split('?')[0], 1, static (_, n) => n + 1);
             var fault = Choose();
+            var target = request.StartLine.Split(' ') is { Length: > 1 } words ? words[1] : string.Empty;
+            _seen.Enqueue(new SeenRequest(request.Method, target, request.Header("Host"), request.Header("Authorization"), fault));
             var expectContinue = string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase);
 
             if (fault is FaultKind.SlowDown or FaultKind.InternalError)
@@ -162,7 +197,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
                     await fromClient.ReadBodyAsync(request, bodyless: false, cancellationToken);
                 }
 
-                await WriteErrorAsync(clientStream, fault.Value, close: expectContinue, cancellationToken);
+                await WriteErrorAsync(clientStream, fault.Value, close: expectContinue, _options.RetryAfter, cancellationToken);
                 if (expectContinue)
                 {
                     return; // The client may or may not send the body now: start afresh.
@@ -193,6 +228,12 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             {
                 await upstreamStream.WriteAsync(await fromClient.ReadBodyAsync(request, bodyless: false, cancellationToken), cancellationToken);
                 response = await fromUpstream.ReadHeadAsync(cancellationToken) ?? throw new IOException("upstream closed");
+            }
+
+            if (CorruptETagWhen is { } corrupt && response.Header("ETag") is { } etag && corrupt(request.Method, target))
+            {
+                response = WithHeader(response, "ETag", AlterETag(etag));
+                Interlocked.Increment(ref _corruptedETags);
             }
 
             var bodyless = request.Method == "HEAD" || response.Status is 204 or 304 || response.Status < 200;
@@ -244,15 +285,33 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task WriteErrorAsync(Stream client, FaultKind kind, bool close, CancellationToken cancellationToken)
+    private static async Task WriteErrorAsync(Stream client, FaultKind kind, bool close, string? retryAfter, CancellationToken cancellationToken)
     {
         var (status, reason, code) = kind == FaultKind.SlowDown
             ? (503, "Slow Down", "SlowDown")
             : (500, "Internal Server Error", "InternalError");
         var body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected by FaultInjectingProxy</Message><RequestId>fault</RequestId></Error>";
         var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n"
+            + (kind == FaultKind.SlowDown && retryAfter is not null ? $"Retry-After: {retryAfter}\r\n" : string.Empty)
             + (close ? "Connection: close\r\n" : string.Empty) + "\r\n";
         await client.WriteAsync(Encoding.UTF8.GetBytes(head + body), cancellationToken);
+    }
+
+    /// <summary>The head with one header's value replaced (the raw bytes rebuilt).</summary>
+    private static HttpHead WithHeader(HttpHead head, string name, string value)
+    {
+        var headers = head.Headers
+            .Select(h => h.Split(':', 2)[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase) ? $"{name}: {value}" : h)
+            .ToList();
+        var raw = Encoding.ASCII.GetBytes(head.StartLine + "\r\n" + string.Concat(headers.Select(h => h + "\r\n")) + "\r\n");
+        return new HttpHead(head.StartLine, headers, raw);
+    }
+
+    /// <summary>The same ETag with its first hex digit changed (quotes and any "-N" suffix kept).</summary>
+    private static string AlterETag(string etag)
+    {
+        var at = etag.IndexOfAny("0123456789abcdefABCDEF".ToCharArray());
+        return at < 0 ? etag + "0" : etag[..at] + (etag[at] == '0' ? '1' : '0') + etag[(at + 1)..];
     }
 
     /// <summary>Closes with RST (linger 0) instead of FIN: the client sees "connection reset".</summary>

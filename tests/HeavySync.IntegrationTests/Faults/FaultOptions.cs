@@ -13,6 +13,10 @@ public sealed record FaultOptions
     /// <summary>How long a <see cref="FaultKind.SlowResponse"/> is held back (default 300 ms).</summary>
     public TimeSpan SlowResponseDelay { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>The Retry-After header value of injected <see cref="FaultKind.SlowDown"/> answers
+    /// (delay-seconds or an HTTP-date); null (the default) sends none, as AWS S3 does.</summary>
+    public string? RetryAfter { get; init; }
+
     /// <summary>No faults: a plain forwarding proxy.</summary>
     public static FaultOptions None { get; } = new();
 

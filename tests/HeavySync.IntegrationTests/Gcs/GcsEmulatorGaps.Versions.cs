@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace HeavySync.IntegrationTests.Gcs;
@@ -50,17 +49,7 @@ public sealed partial class GcsEmulatorGaps
     private async Task ListVersionsAsync(HttpListenerResponse response, string bucket, NameValueCollection query)
     {
         var prefix = query["prefix"] ?? string.Empty;
-        var all = new List<JsonObject>();
-        string? token = null;
-        do
-        {
-            var url = $"storage/v1/b/{Uri.EscapeDataString(bucket)}/o?prefix={Uri.EscapeDataString(prefix)}" + (token is null ? string.Empty : "&pageToken=" + Uri.EscapeDataString(token));
-            var page = JsonNode.Parse(await _http.GetStringAsync(new Uri(_upstream, url)))!;
-            all.AddRange(page["items"]?.AsArray().Select(i => i!.DeepClone().AsObject()) ?? []);
-            token = page["nextPageToken"]?.GetValue<string>();
-        }
-        while (!string.IsNullOrEmpty(token));
-
+        var all = await ListUpstreamAsync(bucket, prefix);
         if (_noncurrent.TryGetValue(bucket, out var old))
         {
             Locked(old, l =>
@@ -71,7 +60,7 @@ public sealed partial class GcsEmulatorGaps
         }
 
         var ordered = all
-            .OrderBy(o => Encoding.UTF8.GetBytes(o["name"]!.GetValue<string>()), Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
+            .OrderBy(Name, Comparer<string>.Create(CompareUtf8))
             .ThenBy(o => long.Parse(o["generation"]!.GetValue<string>(), CultureInfo.InvariantCulture))
             .ToList();
         var start = int.TryParse(query["pageToken"], NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : 0;

@@ -13,7 +13,8 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// emulator invents buckets on first use), multi-chunk resumable uploads (308 with Range, status
 /// queries), objects.rewrite under /storage/v1 with a rewriteToken round, ifGenerationMatch /
 /// ifSourceGenerationMatch (412), multipart bodies whose parts carry more than one header, and object versioning (noncurrent generations with timeDeleted,
-/// listed with versions=true, deleted by generation), plus a fake OAuth token endpoint for test
+/// listed with versions=true, deleted by generation), listings in UTF-8 byte order (the emulator
+/// sorts by UTF-16 units), plus a fake OAuth token endpoint for test
 /// service-account files. Everything else is forwarded untouched; the emulator stays the
 /// storage engine (finished uploads and rewrites are stored through it). Listens on 127.0.0.1.
 /// </summary>
@@ -222,6 +223,12 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         if (segments is ["storage", "v1", "b", _, "o"] && request.HttpMethod == "GET" && query["versions"] == "true")
         {
             await ListVersionsAsync(response, segments[3], query);
+            return;
+        }
+
+        if (segments is ["storage", "v1", "b", _, "o"] && request.HttpMethod == "GET" && query["delimiter"] is null)
+        {
+            await ListInByteOrderAsync(response, segments[3], query);
             return;
         }
 

@@ -69,14 +69,16 @@ public class S3BucketFixture : IAsyncLifetime
         IRequestObserver? observer = null,
         AWSCredentials? credentials = null,
         LocationSettings? settings = null,
-        string? bucket = null) =>
+        string? bucket = null,
+        TimeProvider? timeProvider = null) =>
         S3ObjectStore.OpenAsync(
             new StoreLocation(LocationScheme.S3, bucket ?? Bucket, prefix ?? $"p{Guid.NewGuid():N}/", string.Empty),
             settings ?? Settings,
             options,
             observer,
             logger: null,
-            credentials ?? Server.Credentials);
+            credentials ?? Server.Credentials,
+            timeProvider);
 }
 
 /// <summary>A fresh bucket with versioning enabled.</summary>

@@ -111,7 +111,11 @@ public sealed partial class S3ObjectStoreTests
         var rclone = FindOnPath("rclone");
         if (rclone is null)
         {
-            return; // The peer is optional on CI; the format itself is pinned by WriteAsync_Mtime_IsStoredInRcloneFormatAndRoundTrips.
+            // scripts/install-test-deps.sh installs rclone, so CI always has it: missing there is a
+            // broken setup, not a pass. A developer machine without it skips the peer check (the
+            // format itself is pinned by WriteAsync_Mtime_IsStoredInRcloneFormatAndRoundTrips).
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase), "rclone is not installed (scripts/install-test-deps.sh installs it)");
+            return;
         }
 
         const string Prefix = "rclone/";

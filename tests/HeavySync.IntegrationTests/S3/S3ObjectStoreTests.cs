@@ -80,21 +80,6 @@ public sealed partial class S3ObjectStoreTests(S3BucketFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task CleanupIncompleteUploadsAsync_LeftoverUpload_IsAborted()
-    {
-        const string Prefix = "cleanup/";
-        await using var store = await fixture.OpenAsync(prefix: Prefix);
-        await fixture.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = fixture.Bucket, Key = Prefix + "orphan.bin" });
-        await fixture.Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = fixture.Bucket, Key = "elsewhere/keep.bin" });
-
-        Assert.Equal(0, await store.CleanupIncompleteUploadsAsync(TimeSpan.FromHours(1), default));
-        Assert.Equal(1, await store.CleanupIncompleteUploadsAsync(TimeSpan.Zero, default));
-
-        Assert.Empty(await ListUploadsAsync(Prefix));
-        Assert.Single(await ListUploadsAsync("elsewhere/"));
-    }
-
-    [Fact]
     public async Task CopyFromAsync_SmallObject_UsesCopyObjectAndKeepsMetadata()
     {
         var counts = new CountingObserver();

@@ -82,4 +82,32 @@ public sealed class S3ErrorMapperTests
     {
         Assert.Equal(expected, S3ErrorMapper.MapCode(code, "DELETE s3://b/k").Kind);
     }
+
+    [Theory]
+    [InlineData("7", 7.0)]
+    [InlineData(" 12 ", 12.0)]
+    [InlineData("0", 0.0)]
+    [InlineData("86400", 300.0)] // capped at 5 minutes
+    [InlineData("Thu, 01 Jan 2026 00:00:30 GMT", 30.0)]
+    [InlineData("Wed, 31 Dec 2025 23:59:00 GMT", 0.0)] // already past: retry at once
+    [InlineData("Fri, 02 Jan 2026 00:00:00 GMT", 300.0)]
+    [InlineData("Thursday, 01-Jan-26 00:01:00 GMT", 60.0)]
+    [InlineData("Thu Jan  1 00:00:45 2026", 45.0)]
+    public void ParseRetryAfter_SecondsOrHttpDate_GivesTheDelay(string value, double expectedSeconds)
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), S3ErrorMapper.ParseRetryAfter(value, now));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("-5")]
+    [InlineData("1.5")]
+    [InlineData("soon")]
+    public void ParseRetryAfter_AbsentOrUnreadable_IsNull(string? value)
+    {
+        Assert.Null(S3ErrorMapper.ParseRetryAfter(value, DateTimeOffset.UnixEpoch));
+    }
 }

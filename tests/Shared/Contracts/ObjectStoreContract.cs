@@ -130,8 +130,16 @@ public abstract class ObjectStoreContract : IAsyncLifetime
         }
 
         var listed = (await ListAsync(store)).Select(e => e.Key).ToList();
-        var byteOrder = listed.OrderBy(k => k, Utf8Order.Instance).ToList();
+        var byteOrder = listed.OrderBy(k => k, Utf8KeyOrder.Instance).ToList();
         Assert.Equal(byteOrder, listed);
+
+        // The pair that UTF-16 order sorts the other way round: bytes put ｆ first, then the emoji,
+        // and resuming after ｆ must start at the emoji, not skip it.
+        Assert.True(string.CompareOrdinal(Utf8KeyOrder.Emoji, Utf8KeyOrder.Fullwidth) < 0, "the keys no longer separate the two orders");
+        var fullwidth = listed.IndexOf(Utf8KeyOrder.Fullwidth);
+        Assert.True(fullwidth >= 0 && listed.IndexOf(Utf8KeyOrder.Emoji) == fullwidth + 1, string.Join(" | ", listed));
+        var afterFullwidth = (await ListAsync(store, startAfter: Utf8KeyOrder.Fullwidth)).Select(e => e.Key).ToList();
+        Assert.Equal(listed.Skip(fullwidth + 1), afterFullwidth);
 
         var resumed = (await ListAsync(store, startAfter: listed[2])).Select(e => e.Key).ToList();
         Assert.Equal(listed.Skip(3), resumed);
@@ -278,7 +286,9 @@ public abstract class ObjectStoreContract : IAsyncLifetime
         "a/b/c/d.txt",
         "a/b/sibling.txt",
         "emoji-😀.txt",
-        "ｆｕｌｌｗｉｄｔｈ.txt", // U+FF46...: after the emoji in UTF-16 order, before it in UTF-8 order
+        "ｆｕｌｌｗｉｄｔｈ.txt",
+        Utf8KeyOrder.Fullwidth, // with the next key: the two orders disagree (see Utf8KeyOrder)
+        Utf8KeyOrder.Emoji,
         "Zed.txt",
     ];
 
@@ -326,14 +336,5 @@ public abstract class ObjectStoreContract : IAsyncLifetime
         var difference = (actual.Value - expected).Duration();
         Assert.True(difference < precision,
             $"mtime {actual.Value:O} differs from {expected:O} by {difference} (precision {precision})");
-    }
-
-    /// <summary>Ordinal comparison of the UTF-8 encodings (differs from UTF-16 ordinal above U+FFFF).</summary>
-    private sealed class Utf8Order : IComparer<string>
-    {
-        public static readonly Utf8Order Instance = new();
-
-        public int Compare(string? x, string? y) =>
-            Encoding.UTF8.GetBytes(x ?? string.Empty).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y ?? string.Empty));
     }
 }

@@ -146,6 +146,35 @@ public abstract partial class StateStoreContract
     }
 
     [Fact]
+    public async Task PlanAsync_KeysThatUtf16OrdersOtherwise_MatchedExactlyAndTasksInUtf8ByteOrder()
+    {
+        await using var store = await CreateStoreAsync();
+        var job = await store.GetOrCreateJobAsync("s3://order", "gs://order", CancellationToken.None);
+        string[] keys = [Utf8KeyOrder.Emoji, "order/z.txt", Utf8KeyOrder.Fullwidth, "order/é.txt", "order/A.txt"];
+        var bytewise = keys.Order(Utf8KeyOrder.Instance).ToList();
+        Assert.NotEqual(keys.Order(StringComparer.Ordinal), bytewise); // the case separates the orders
+
+        // Equal on both sides except the emoji's size: only it is copied; the destination also has
+        // an emoji key one code point away, which must not match it.
+        var run = await ListedRunAsync(
+            store,
+            job,
+            keys.Select(k => Entry(k, k == Utf8KeyOrder.Emoji ? 2 : 1, "ab12")),
+            keys.Select(k => Entry(k, 1, "ab12")).Append(Entry("order/😁.txt", 1, "ab12")));
+        var summary = await store.PlanAsync(run.Id, Checksum, CancellationToken.None);
+
+        Assert.Equal(1, summary.CopyObjects);
+        Assert.Equal(Utf8KeyOrder.Emoji, Assert.Single(await AllTasksAsync(store, run.Id, TaskAction.Copy, WorkTaskStatus.Pending)).Key);
+        Assert.Equal("order/😁.txt", Assert.Single(await AllTasksAsync(store, run.Id, TaskAction.Delete, WorkTaskStatus.Pending)).Key);
+
+        // A run that copies every key numbers its tasks in UTF-8 byte order of the keys.
+        await store.SetRunPhaseAsync(run.Id, RunPhase.Done, null, CancellationToken.None);
+        var all = await ListedRunAsync(store, job, keys.Select(k => Entry(k, 5)), []);
+        await store.PlanAsync(all.Id, Checksum, CancellationToken.None);
+        Assert.Equal(bytewise, (await AllTasksAsync(store, all.Id, TaskAction.Copy, WorkTaskStatus.Pending)).Select(t => t.Key));
+    }
+
+    [Fact]
     public async Task PlanAsync_EmptyListings_PlansNothing()
     {
         await using var store = await CreateStoreAsync();

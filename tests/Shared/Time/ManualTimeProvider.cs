@@ -34,6 +34,19 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>How long until the earliest pending timer fires; null when none is pending (lets a
+    /// test see exactly which delay code under test is waiting for).</summary>
+    public TimeSpan? UntilNextTimer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count == 0 ? null : _timers.Min(t => t.Due!.Value) - _now;
+            }
+        }
+    }
+
     /// <summary>Moves the clock forward, firing every timer that comes due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {

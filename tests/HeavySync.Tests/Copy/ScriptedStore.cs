@@ -1,0 +1,117 @@
+using HeavySync.Storage;
+
+namespace HeavySync.Tests.Copy;
+
+/// <summary>
+/// Fault injection around a real store (a test-only fake, as STYLE.md allows for faults): stat can
+/// lie about an object, reads can be wrapped (corrupted, cut short), writes and server-side copies
+/// can fail or lie about what they stored, and the cleanup policy a run asks for is recorded.
+/// Everything not scripted goes to the inner store unchanged.
+/// </summary>
+internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = false) : IObjectStore, IServerSideCopy, IRunMaintenance
+{
+    private readonly Queue<Func<StoreException>> writeFailures = new();
+    private int writes;
+    private int copies;
+
+    public string Location => inner.Location;
+
+    public StoreCapabilities Capabilities => inner.Capabilities with { ServerSideCopy = serverSideCopy };
+
+    /// <summary>Rewrites what stat reports (the object itself is unchanged).</summary>
+    public Func<ObjectEntry, ObjectEntry>? StatLie { get; set; }
+
+    /// <summary>Wraps each read stream (key, stream) before the caller sees it.</summary>
+    public Func<string, Stream, Stream>? ReadWrapper { get; set; }
+
+    /// <summary>Rewrites what a write or server-side copy reports as stored (the stored bytes are unchanged).</summary>
+    public Func<ObjectEntry, ObjectEntry>? WrittenLie { get; set; }
+
+    /// <summary>Writes and server-side copies attempted so far.</summary>
+    public int Writes => Volatile.Read(ref writes);
+
+    /// <summary>Server-side copies attempted so far.</summary>
+    public int Copies => Volatile.Read(ref copies);
+
+    /// <summary>The cleanup policies runs asked for, in order.</summary>
+    public List<OrphanUploadPolicy> CleanupPolicies { get; } = [];
+
+    /// <summary>The next <paramref name="times"/> writes (or server-side copies) consume part of
+    /// their content, then fail with the error <paramref name="error"/> makes.</summary>
+    public void FailNextWrites(Func<StoreException> error, int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            writeFailures.Enqueue(error);
+        }
+    }
+
+    public IAsyncEnumerable<ObjectEntry> ListAsync(string? startAfter, CancellationToken cancellationToken) => inner.ListAsync(startAfter, cancellationToken);
+
+    public async Task<ObjectEntry?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        var entry = await inner.StatAsync(key, cancellationToken);
+        return entry is not null && StatLie is { } lie ? lie(entry) : entry;
+    }
+
+    public async Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var stream = await inner.OpenReadAsync(key, offset, length, cancellationToken);
+        return ReadWrapper is { } wrap ? wrap(key, stream) : stream;
+    }
+
+    public async Task<ObjectEntry> WriteAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref writes);
+        if (NextFailure() is { } failure)
+        {
+            // Like an upload that got some parts out before the server lost it.
+            await content.ReadAtLeastAsync(new byte[Math.Min(1024, (int)Math.Max(1, request.Length))], 1, throwOnEndOfStream: false, cancellationToken);
+            throw failure();
+        }
+
+        var written = await inner.WriteAsync(request, content, cancellationToken);
+        return WrittenLie is { } lie ? lie(written) : written;
+    }
+
+    public bool CanCopyFrom(IObjectStore source) => serverSideCopy;
+
+    public async Task<ObjectEntry> CopyFromAsync(IObjectStore source, ObjectEntry sourceEntry, string destinationKey, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref copies);
+        if (NextFailure() is { } failure)
+        {
+            throw failure();
+        }
+
+        // "Server-side" here is a plain read and write: what matters to the executor is what comes back.
+        await using var body = await source.OpenReadAsync(sourceEntry.Key, 0, null, cancellationToken);
+        var written = await inner.WriteAsync(new WriteRequest(destinationKey, sourceEntry.Size), body, cancellationToken);
+        var reported = written with { Md5 = sourceEntry.Md5, Crc32c = sourceEntry.Crc32c };
+        return WrittenLie is { } lie ? lie(reported) : reported;
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+    public Task PrepareDestinationAsync(OrphanUploadPolicy policy, CancellationToken cancellationToken)
+    {
+        lock (CleanupPolicies)
+        {
+            CleanupPolicies.Add(policy);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<long> PruneNoncurrentVersionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(0L);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private Func<StoreException>? NextFailure()
+    {
+        lock (writeFailures)
+        {
+            return writeFailures.TryDequeue(out var failure) ? failure : null;
+        }
+    }
+}
