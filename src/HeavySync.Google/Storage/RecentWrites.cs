@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using HeavySync.Storage;
+
+namespace HeavySync.Google.Storage;
+
+/// <summary>
+/// The generations this store wrote lately, per key, with the expectation each replaced. A write the
+/// server stored but that failed afterwards (its verification, a lost answer, the caller's checks)
+/// leaves our own object at the key; the task's next attempt still carries the listing's
+/// expectation and would be refused (412) by our own write. <see cref="Effective"/> lets it expect
+/// our generation instead, and only when it replaced exactly what that attempt expects, so an
+/// object someone else wrote is never taken for ours. Bounded: the oldest entries go first.
+/// </summary>
+internal sealed class RecentWrites
+{
+    private const int Capacity = 4096;
+    private readonly ConcurrentDictionary<string, (ExpectedDestination Replaced, long Generation)> _writes = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
+
+    /// <summary>Notes that <paramref name="generation"/> was stored at <paramref name="key"/> by a write that expected <paramref name="replaced"/>.</summary>
+    public void Note(string key, ExpectedDestination? replaced, long generation)
+    {
+        if (replaced is null || generation <= 0)
+        {
+            return;
+        }
+
+        // An earlier entry for the key keeps the expectation it replaced: the listing's.
+        var first = _writes.TryGetValue(key, out var earlier) && earlier.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture) == replaced.Version
+            ? earlier.Replaced
+            : replaced;
+        _writes[key] = (first, generation);
+        _order.Enqueue(key);
+        while (_order.Count > Capacity && _order.TryDequeue(out var old))
+        {
+            if (!string.Equals(old, key, StringComparison.Ordinal))
+            {
+                _writes.TryRemove(old, out _);
+            }
+        }
+    }
+
+    /// <summary>The precondition to send for a write of <paramref name="key"/> that expects
+    /// <paramref name="expected"/>: our own later generation when we replaced exactly that.</summary>
+    public ExpectedDestination? Effective(string key, ExpectedDestination? expected) =>
+        expected is not null && _writes.TryGetValue(key, out var write) && write.Replaced == expected
+            ? ExpectedDestination.AtVersion(write.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : expected;
+}
