@@ -177,7 +177,8 @@ public sealed class CopyExecutor
     {
         var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
         Stream counted = onBytes is null ? body : new CountingReadStream(body, onBytes);
-        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false);
+        // The source's hashes are checked as the last byte is read, before the destination can commit it.
+        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,
