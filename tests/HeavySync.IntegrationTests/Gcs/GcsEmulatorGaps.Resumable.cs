@@ -186,7 +186,9 @@ public sealed partial class GcsEmulatorGaps
         if (complete is not null)
         {
             var snapshot = await SnapshotAsync(session.Bucket, session.Name);
-            var stored = await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
+            var stored = complete.Length > LargeObjectBytes
+                ? await StoreLargeAsync(session.Bucket, session.Metadata, session.ContentType, complete)
+                : await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
             Archive(session.Bucket, snapshot);
             lock (session)
             {
