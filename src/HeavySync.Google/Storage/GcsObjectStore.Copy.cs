@@ -35,7 +35,7 @@ public sealed partial class GcsObjectStore
             throw new ArgumentException($"{Location} cannot copy server-side from {source?.Location}", nameof(source));
         }
 
-        expected = _recentWrites.Effective(FullKey(destinationKey), expected);
+        expected = _rejectedWrites.Effective(FullKey(destinationKey), expected);
         string? token = null;
         for (var call = 0; call < MaxRewriteCalls; call++)
         {
@@ -63,10 +63,10 @@ public sealed partial class GcsObjectStore
             if (answer.Done)
             {
                 var stored = answer.Resource ?? throw new StoreException(StoreErrorKind.Transient, $"{Describe("COPY", destinationKey)}: rewrite finished without the object");
-                _recentWrites.Note(FullKey(destinationKey), expected, stored.Generation);
                 var entry = ToEntry(stored);
                 if (entry.Size != sourceEntry.Size)
                 {
+                    _rejectedWrites.Note(FullKey(destinationKey), expected, stored.Generation);
                     throw new StoreException(StoreErrorKind.Transient, $"{Describe("COPY", destinationKey)}: copied {entry.Size} bytes, the source has {sourceEntry.Size}");
                 }
 

@@ -21,7 +21,7 @@ public sealed partial class GcsObjectStore
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(content);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Length);
-        var expected = _recentWrites.Effective(FullKey(request.Key), request.ExpectedDestination);
+        var expected = _rejectedWrites.Effective(FullKey(request.Key), request.ExpectedDestination);
         return request.Length <= _options.SimpleUploadThresholdBytes
             ? UploadSimpleAsync(request, expected, content, cancellationToken)
             : UploadResumableAsync(request, expected, content, cancellationToken);
@@ -57,8 +57,15 @@ public sealed partial class GcsObjectStore
                 return await ResolveWriteConflictAsync("PUT", request.Key, request.Length, md5Hex, crc, expected, ex, cancellationToken).ConfigureAwait(false);
             }
 
-            _recentWrites.Note(FullKey(request.Key), expected, stored.Generation);
-            return Verified(request.Key, stored, request.Length, md5Hex, crc);
+            try
+            {
+                return Verified(request.Key, stored, request.Length, md5Hex, crc);
+            }
+            catch (StoreException)
+            {
+                _rejectedWrites.Note(FullKey(request.Key), expected, stored.Generation);
+                throw;
+            }
         }
         finally
         {

@@ -32,7 +32,7 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, ICon
     private readonly ILogger _logger;
     private readonly string _side;
     private readonly string? _userProject;
-    private readonly RecentWrites _recentWrites = new();
+    private readonly RejectedWrites _rejectedWrites = new();
 
     private GcsObjectStore(GcsConnection connection, StoreLocation location, GcsStoreOptions options, StoreSide? side, IRequestObserver observer, ILogger logger, TimeProvider timeProvider)
     {

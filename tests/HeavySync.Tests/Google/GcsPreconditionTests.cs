@@ -131,6 +131,23 @@ public sealed class GcsPreconditionTests
         Assert.Equal(data, fake.Data("k"));
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(600 * 1024)]
+    public async Task WriteAsync_SameCopyDeliveredTwice_SecondKeepsTheStoredGeneration(int size)
+    {
+        var fake = new FakeGcs();
+        await using var store = await FakeGcsStores.OpenAsync(fake);
+        var data = FakeGcsStores.Bytes(size, seed: 8);
+        var request = new WriteRequest("k", size) { ExpectedDestination = ExpectedDestination.Absent };
+        var first = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+
+        var second = await store.WriteAsync(request, new MemoryStream(data), CancellationToken.None);
+
+        Assert.Equal(first.Version, second.Version);
+        Assert.Equal(first.Version, fake.Generation("k")!.Value.ToString(CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task WriteAsync_OwnEarlierObjectFailedVerification_NextAttemptMayReplaceIt()
     {

@@ -4,20 +4,22 @@ using HeavySync.Storage;
 namespace HeavySync.Google.Storage;
 
 /// <summary>
-/// The generations this store wrote lately, per key, with the expectation each replaced. A write the
-/// server stored but that failed afterwards (its verification, a lost answer, the caller's checks)
-/// leaves our own object at the key; the task's next attempt still carries the listing's
-/// expectation and would be refused (412) by our own write. <see cref="Effective"/> lets it expect
-/// our generation instead, and only when it replaced exactly what that attempt expects, so an
-/// object someone else wrote is never taken for ours. Bounded: the oldest entries go first.
+/// Objects this store wrote that then failed their verification (the server stored them, but with
+/// another size or checksum than was sent), per key, with the expectation each write replaced. Such
+/// an object is ours and wrong; the task's next attempt still carries the listing's expectation and
+/// would be refused (412) by it. <see cref="Effective"/> lets that attempt expect our generation
+/// instead, only when it replaced exactly what the attempt expects, so an object someone else wrote
+/// is never taken for ours. Objects that passed verification are not kept: a repeated write of the
+/// same content then meets the stored object (412, identical content) and keeps its generation.
+/// Bounded: the oldest entries go first.
 /// </summary>
-internal sealed class RecentWrites
+internal sealed class RejectedWrites
 {
     private const int Capacity = 4096;
     private readonly ConcurrentDictionary<string, (ExpectedDestination Replaced, long Generation)> _writes = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
 
-    /// <summary>Notes that <paramref name="generation"/> was stored at <paramref name="key"/> by a write that expected <paramref name="replaced"/>.</summary>
+    /// <summary>Notes that <paramref name="generation"/>, stored at <paramref name="key"/> by a write that expected <paramref name="replaced"/>, failed its verification.</summary>
     public void Note(string key, ExpectedDestination? replaced, long generation)
     {
         if (replaced is null || generation <= 0)
@@ -41,7 +43,7 @@ internal sealed class RecentWrites
     }
 
     /// <summary>The precondition to send for a write of <paramref name="key"/> that expects
-    /// <paramref name="expected"/>: our own later generation when we replaced exactly that.</summary>
+    /// <paramref name="expected"/>: our own rejected generation when it replaced exactly that.</summary>
     public ExpectedDestination? Effective(string key, ExpectedDestination? expected) =>
         expected is not null && _writes.TryGetValue(key, out var write) && write.Replaced == expected
             ? ExpectedDestination.AtVersion(write.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture))
