@@ -18,7 +18,12 @@ const { EmulatorRegistry } = require(path.join(lib, "emulator", "registry"));
 
 const port = Number(portText);
 const emulator = new StorageEmulator({ projectId: "heavysync-test", host: "127.0.0.1", port, rules: [] });
-const noRules = { start: async () => [], stop: async () => {}, getRuleset: () => undefined };
+// The Firebase-SDK routes (/v0) refuse every request while no ruleset is loaded. The test layer uses
+// one of them: appending to a resumable upload without finishing it (each GCS JSON chunk PUT also
+// finishes the upload), to store objects larger than one request body may be (130 MB). That command
+// evaluates no rules, so a placeholder stands for the ruleset; nothing else uses the /v0 routes.
+const placeholderRuleset = Object.freeze({});
+const noRules = { start: async () => [], stop: async () => {}, getRuleset: () => placeholderRuleset };
 emulator._rulesRuntime = { start: async () => {}, stop: async () => {} };
 emulator._rulesManager = noRules;
 emulator.createRulesManager = () => noRules;

@@ -30,6 +30,7 @@ internal static class SyncSettings
         shared.Bind(new Option<string?>("--s3-multipart-threshold") { Description = "S3 uploads larger than this use multipart (default 16MiB). [HEAVYSYNC_S3_MULTIPART_THRESHOLD]" }, "s3_multipart_threshold");
         shared.Bind(new Option<string?>("--gcs-resumable-threshold") { Description = "GCS uploads larger than this use a resumable upload, in chunks (default 16MiB). [HEAVYSYNC_GCS_RESUMABLE_THRESHOLD]" }, "gcs_resumable_threshold");
         shared.Bind(new Option<string?>("--gcs-chunk-size") { Description = "Bytes per request of a GCS resumable upload, a multiple of 256KiB (default 16MiB). [HEAVYSYNC_GCS_CHUNK_SIZE]" }, "gcs_chunk_size");
+        shared.Bind(new Option<bool>("--gcs-requester-pays") { Description = "Bill GCS requests to GOOGLE_CLOUD_PROJECT (else the service account's project), as requester-pays buckets require. [HEAVYSYNC_GCS_REQUESTER_PAYS]" }, "gcs_requester_pays");
     }
 
     public static SyncOptions Bind(CliSettings settings, bool dryRun = false)

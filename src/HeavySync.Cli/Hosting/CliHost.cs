@@ -95,7 +95,8 @@ internal sealed class CliHost : IAsyncDisposable
         return options;
     }
 
-    /// <summary>GCS tuning: <c>gcs_resumable_threshold</c> and <c>gcs_chunk_size</c> (sizes like 16MiB).</summary>
+    /// <summary>GCS tuning: <c>gcs_resumable_threshold</c> and <c>gcs_chunk_size</c> (sizes like 16MiB),
+    /// <c>gcs_requester_pays</c>.</summary>
     private static GcsStoreOptions GcsOptions(CliSettings settings)
     {
         var options = new GcsStoreOptions();
@@ -121,7 +122,7 @@ internal sealed class CliHost : IAsyncDisposable
             options = options with { ResumableChunkBytes = (int)bytes };
         }
 
-        return options;
+        return options with { RequesterPays = settings.GetBool("gcs_requester_pays") };
     }
 
     /// <summary>Parses a location; a bad one is a usage error.</summary>

@@ -11,7 +11,7 @@ namespace HeavySync.Cli.Hosting;
 /// store down so a test can kill the process reliably inside a chosen phase. It changes timing only,
 /// never behaviour, and forwards the optional powers the engine looks for.
 /// </summary>
-internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, TimeSpan write, TimeSpan delete) : IObjectStore, IBatchDelete, IRunMaintenance
+internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, TimeSpan write, TimeSpan delete) : IObjectStore, IBatchDelete, IConditionalDelete, IRunMaintenance
 {
     public const string Variable = "HEAVYSYNC_TEST_DELAY";
 
@@ -66,6 +66,18 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
     {
         await PauseAsync(delete, cancellationToken);
         await inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public async Task<bool> DeleteIfUnchangedAsync(string key, ExpectedDestination expected, CancellationToken cancellationToken)
+    {
+        await PauseAsync(delete, cancellationToken);
+        if (inner is IConditionalDelete conditional)
+        {
+            return await conditional.DeleteIfUnchangedAsync(key, expected, cancellationToken);
+        }
+
+        await inner.DeleteAsync(key, cancellationToken);
+        return true;
     }
 
     public async Task<IReadOnlyList<(string Key, StoreException Error)>> DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)

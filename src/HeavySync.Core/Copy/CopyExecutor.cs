@@ -167,13 +167,15 @@ public sealed class CopyExecutor
         uint? crc32c;
         if (serverSide is not null)
         {
-            written = await serverSide.CopyFromAsync(source, current, task.Key, cancellationToken).ConfigureAwait(false);
+            written = await serverSide.CopyFromAsync(source, current, task.Key, task.ExpectedDestination, cancellationToken).ConfigureAwait(false);
             onBytes?.Invoke(written.Size);
             using (StartVerify())
             {
                 VerifySize(task.Key, current.Size, written.Size);
-                if (current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+                if ((current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+                    || (current.Crc32c is { } sourceCrc && written.Crc32c is { } writtenCrc && sourceCrc != writtenCrc))
                 {
+                    // Both hashes where both sides have them: composite GCS objects have only crc32c.
                     throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
                 }
             }
@@ -183,7 +185,7 @@ public sealed class CopyExecutor
         }
         else
         {
-            (written, md5, crc32c) = await StreamAsync(task.Key, current, sourceFingerprint, cancellationToken).ConfigureAwait(false);
+            (written, md5, crc32c) = await StreamAsync(task.Key, current, sourceFingerprint, task.ExpectedDestination, cancellationToken).ConfigureAwait(false);
         }
 
         return new LedgerEntry(task.Key, sourceFingerprint, Fingerprint.Of(written))
@@ -194,15 +196,17 @@ public sealed class CopyExecutor
         };
     }
 
-    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, string sourceFingerprint, CancellationToken cancellationToken)
+    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, string sourceFingerprint, ExpectedDestination? expected, CancellationToken cancellationToken)
     {
         var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
         Stream counted = onBytes is null ? body : new CountingReadStream(body, onBytes);
-        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false);
+        // The source's hashes are checked as the last byte is read, before the destination can commit it.
+        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,
             Md5 = current.Md5,
+            ExpectedDestination = expected,
             UploadSession = uploadSessions is null ? null : new UploadSessionSlot(uploadSessions, jobId, key, sourceFingerprint),
         };
         var written = await destination.WriteAsync(request, hashing, cancellationToken).ConfigureAwait(false);

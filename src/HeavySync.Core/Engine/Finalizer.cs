@@ -22,17 +22,27 @@ public enum DeletionVerdict
 }
 
 /// <summary>The finalizer's result.</summary>
-public sealed record FinalizeResult(DeletionVerdict Verdict, long Deleted, long DeleteFailed, string? Reason);
+public sealed record FinalizeResult(DeletionVerdict Verdict, long Deleted, long DeleteFailed, string? Reason)
+{
+    /// <summary>Deletions left out because the object changed since the listing (re-created or
+    /// replaced: no longer the object the run decided to delete). Not failures.</summary>
+    public long DeleteSkipped { get; init; }
+}
 
 /// <summary>
 /// The finalizer role: runs when no copy task is pending. Deletes destination-only objects only
 /// when both listings are complete and no task of the run failed (invariant 1), within the delete
 /// cap, never letting an empty source empty the destination unless forced. Deletions are recorded
-/// per task, so a resumed finalizer does not delete twice.
+/// per task, so a resumed finalizer does not delete twice. A destination that can delete
+/// conditionally (<see cref="IConditionalDelete"/>) deletes each object only if it is still the
+/// version the listing saw; one re-created since is left in place and reported as skipped.
 /// </summary>
 public sealed partial class Finalizer(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger)
 {
     private const int PageSize = 1_000;
+
+    /// <summary>The note on a delete task left out because its object changed since the listing.</summary>
+    private const string ChangedSinceListing = "changed since the listing: not deleted";
 
     /// <summary>Decides about and performs the run's deletions.</summary>
     public async Task<FinalizeResult> FinalizeAsync(RunRecord run, IObjectStore destination, CancellationToken cancellationToken)
@@ -65,16 +75,19 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
             return new(DeletionVerdict.Refused, 0, 0, decision.Reason);
         }
 
-        var (deleted, failed) = await DeleteAllAsync(run, destination, cancellationToken).ConfigureAwait(false);
-        return new(DeletionVerdict.Deleted, deleted, failed, failed > 0 ? $"{failed} deletions failed" : null);
+        var (deleted, failed, skipped) = await DeleteAllAsync(run, destination, cancellationToken).ConfigureAwait(false);
+        return new(DeletionVerdict.Deleted, deleted, failed, failed > 0 ? $"{failed} deletions failed" : null) { DeleteSkipped = skipped };
     }
 
-    private async Task<(long Deleted, long Failed)> DeleteAllAsync(RunRecord run, IObjectStore destination, CancellationToken cancellationToken)
+    private async Task<(long Deleted, long Failed, long Skipped)> DeleteAllAsync(RunRecord run, IObjectStore destination, CancellationToken cancellationToken)
     {
         long deleted = 0;
         long failed = 0;
+        long skipped = 0;
         long afterId = 0;
-        var batchDelete = destination as IBatchDelete;
+
+        // Conditional deletes go one by one; a batch delete (S3) has no preconditions.
+        var batchDelete = destination is IConditionalDelete ? null : destination as IBatchDelete;
         while (true)
         {
             var page = await state.GetTasksAsync(run.Id, TaskAction.Delete, WorkTaskStatus.Pending, afterId, batchDelete?.MaxBatchSize ?? PageSize, cancellationToken).ConfigureAwait(false);
@@ -93,14 +106,21 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
                 : await DeleteEachAsync(destination, page, cancellationToken).ConfigureAwait(false);
             await state.CompleteTasksAsync(run.Id, outcomes, cancellationToken).ConfigureAwait(false);
             var done = outcomes.Count(o => o.Status == WorkTaskStatus.Done);
-            activity?.SetTag("heavysync.delete.failed", outcomes.Count - done);
+            var left = outcomes.Count(o => o.Status == WorkTaskStatus.Vanished);
+            activity?.SetTag("heavysync.delete.failed", outcomes.Count - done - left);
             deleted += done;
-            failed += outcomes.Count - done;
+            skipped += left;
+            failed += outcomes.Count - done - left;
             progress.AddDeleted(done);
             HeavySyncTelemetry.ObjectsDeleted.Add(done);
         }
 
-        return (deleted, failed);
+        if (skipped > 0)
+        {
+            LogDeletesChanged(skipped);
+        }
+
+        return (deleted, failed, skipped);
     }
 
     private static async Task<List<TaskOutcome>> DeleteBatchAsync(IBatchDelete store, IReadOnlyList<TaskRecord> page, CancellationToken cancellationToken)
@@ -119,8 +139,21 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
         {
             try
             {
-                await store.DeleteAsync(task.Key, cancellationToken).ConfigureAwait(false);
-                outcomes.Add(new TaskOutcome(task.Id, WorkTaskStatus.Done, null, null));
+                bool removed;
+                if (task.ExpectedDestination is { Exists: true } expected && store is IConditionalDelete conditional)
+                {
+                    removed = await conditional.DeleteIfUnchangedAsync(task.Key, expected, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await store.DeleteAsync(task.Key, cancellationToken).ConfigureAwait(false);
+                    removed = true;
+                }
+
+                // Not removed: the object the run decided to delete is gone (vanished); what is there now is newer.
+                outcomes.Add(removed
+                    ? new TaskOutcome(task.Id, WorkTaskStatus.Done, null, null)
+                    : new TaskOutcome(task.Id, WorkTaskStatus.Vanished, null, ChangedSinceListing));
             }
             catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.Transient or StoreErrorKind.Throttled or StoreErrorKind.PreconditionFailed)
             {
@@ -133,4 +166,7 @@ public sealed partial class Finalizer(IStateStore state, SyncOptions options, Sy
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Why}")]
     private partial void LogDeletesSkipped(string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "left {Count} destination-only objects in place: they changed since the listing")]
+    private partial void LogDeletesChanged(long count);
 }

@@ -50,7 +50,9 @@ public sealed class RunFinisher(IStateStore state, ILoggerFactory loggers, TimeP
             final.Verdict switch
             {
                 DeletionVerdict.None => "deleted 0 objects",
-                DeletionVerdict.Deleted => $"deleted {final.Deleted} objects" + (final.DeleteFailed > 0 ? $", {final.DeleteFailed} deletions failed" : string.Empty),
+                DeletionVerdict.Deleted => $"deleted {final.Deleted} objects"
+                    + (final.DeleteFailed > 0 ? $", {final.DeleteFailed} deletions failed" : string.Empty)
+                    + (final.DeleteSkipped > 0 ? $", {final.DeleteSkipped} left in place (changed since the listing)" : string.Empty),
                 _ => final.Reason ?? string.Empty,
             },
         };

@@ -50,7 +50,7 @@ public sealed class TaskPublisher(IStateStore state, IWorkQueue queue, SyncOptio
                     bytes = 0;
                 }
 
-                tasks.Add(new WorkTask(task.Id, task.Key, task.Size, task.SourceFingerprint, task.Action));
+                tasks.Add(new WorkTask(task.Id, task.Key, task.Size, task.SourceFingerprint, task.Action) { ExpectedDestination = task.ExpectedDestination });
                 bytes += task.Size;
             }
 

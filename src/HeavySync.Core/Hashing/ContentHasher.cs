@@ -73,6 +73,16 @@ public sealed class ContentHasher : IDisposable
         _md5Result = _md5.GetHashAndReset();
     }
 
+    /// <summary>The MD5 of what was appended so far, as lower-case hex, without finishing.</summary>
+    public string Md5HexSoFar()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _md5Result is { } done ? Convert.ToHexStringLower(done) : Convert.ToHexStringLower(_md5.GetCurrentHash());
+    }
+
+    /// <summary>The CRC-32C of what was appended so far, without finishing.</summary>
+    public uint Crc32cSoFar => _crc32c;
+
     /// <summary>Releases the MD5 state. Results of a finished hasher stay readable.</summary>
     public void Dispose()
     {

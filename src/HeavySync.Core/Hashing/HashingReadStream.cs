@@ -1,3 +1,5 @@
+using HeavySync.Storage;
+
 namespace HeavySync.Hashing;
 
 /// <summary>
@@ -11,6 +13,10 @@ namespace HeavySync.Hashing;
 /// When the inner stream reports end of data the hasher is finished, so its results are readable
 /// even if the consumer disposes this stream, as SDKs commonly do. Whether the length read matches
 /// the expected length is for the verifier to judge: compare <see cref="BytesRead"/> with it.
+/// With <see cref="ExpectedMd5Hex"/> or <see cref="ExpectedCrc32c"/> set, the read that completes
+/// the expected length fails when the bytes read have another checksum: the consumer (an upload, a
+/// local file about to be renamed into place) never sees the end of content that differs from the
+/// source's, so it never commits it.
 /// </remarks>
 public sealed class HashingReadStream : Stream
 {
@@ -36,6 +42,12 @@ public sealed class HashingReadStream : Stream
         _expectedLength = expectedLength;
         _leaveOpen = leaveOpen;
     }
+
+    /// <summary>The MD5 the source declares for the content (lower-case hex), checked once the expected length was read; null: none.</summary>
+    public string? ExpectedMd5Hex { get; init; }
+
+    /// <summary>The CRC-32C the source declares for the content, checked once the expected length was read; null: none.</summary>
+    public uint? ExpectedCrc32c { get; init; }
 
     /// <summary>The hashes of everything read so far; finished once end of data was read.</summary>
     public ContentHasher Hasher { get; } = new();
@@ -150,11 +162,29 @@ public sealed class HashingReadStream : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Fails the read that completed the content when its checksum is not the source's.</summary>
+    private void CheckExpected()
+    {
+        if (ExpectedCrc32c is { } crc && crc != Hasher.Crc32cSoFar)
+        {
+            throw new StoreException(StoreErrorKind.Transient, "checksum mismatch reading the source: the CRC32C of the bytes read differs from the source's");
+        }
+
+        if (ExpectedMd5Hex is { } md5 && !string.Equals(md5, Hasher.Md5HexSoFar(), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading the source: it says MD5 {md5}, the bytes read have {Hasher.Md5HexSoFar()}");
+        }
+    }
+
     private void Observe(ReadOnlySpan<byte> read, int requested)
     {
         if (read.Length > 0)
         {
             Hasher.Append(read);
+            if (BytesRead == _expectedLength)
+            {
+                CheckExpected();
+            }
         }
         else if (requested > 0)
         {

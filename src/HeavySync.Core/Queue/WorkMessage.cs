@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HeavySync.State;
+using HeavySync.Storage;
 
 namespace HeavySync.Queue;
 
@@ -9,7 +10,13 @@ public sealed record WorkTask(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("sourceFingerprint")] string? SourceFingerprint,
-    [property: JsonPropertyName("action")] TaskAction Action);
+    [property: JsonPropertyName("action")] TaskAction Action)
+{
+    /// <summary>What the destination listing saw at the key (see <see cref="Storage.ExpectedDestination"/>);
+    /// absent from messages of earlier builds, which then write without a precondition.</summary>
+    [JsonPropertyName("destination")]
+    public ExpectedDestination? ExpectedDestination { get; init; }
+}
 
 /// <summary>
 /// What travels on the queue (DESIGN.md §5): a batch of tasks of one run plus the W3C trace

@@ -71,7 +71,12 @@ public enum WorkTaskStatus
 }
 
 /// <summary>One unit of work of a run.</summary>
-public sealed record TaskRecord(long Id, long RunId, string Key, TaskAction Action, long Size, string? SourceFingerprint, WorkTaskStatus Status, int Attempts, string? Error);
+public sealed record TaskRecord(long Id, long RunId, string Key, TaskAction Action, long Size, string? SourceFingerprint, WorkTaskStatus Status, int Attempts, string? Error)
+{
+    /// <summary>What the destination listing saw at the key: absent (a copy to a new key) or the
+    /// listed version (a replaced or deleted object); null when nothing can be checked.</summary>
+    public Storage.ExpectedDestination? ExpectedDestination { get; init; }
+}
 
 /// <summary>
 /// Per job and key: what was copied and what it produced. "Unchanged" when both fingerprints still

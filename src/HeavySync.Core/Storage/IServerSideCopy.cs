@@ -9,6 +9,14 @@ public interface IServerSideCopy
 
     /// <summary>Copies <paramref name="source"/>'s object to <paramref name="destinationKey"/> and returns it as stored.</summary>
     Task<ObjectEntry> CopyFromAsync(IObjectStore source, ObjectEntry sourceEntry, string destinationKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CopyFromAsync(IObjectStore, ObjectEntry, string, CancellationToken)"/>, writing
+    /// the destination only if it still holds <paramref name="expected"/> (see
+    /// <see cref="WriteRequest.ExpectedDestination"/>); stores without preconditions ignore it.
+    /// </summary>
+    Task<ObjectEntry> CopyFromAsync(IObjectStore source, ObjectEntry sourceEntry, string destinationKey, ExpectedDestination? expected, CancellationToken cancellationToken) =>
+        CopyFromAsync(source, sourceEntry, destinationKey, cancellationToken);
 }
 
 /// <summary>Optional: a store that can delete many keys per request (S3 DeleteObjects).</summary>

@@ -17,4 +17,10 @@ public sealed record WriteRequest(string Key, long Length)
     /// <summary>Where a resumable upload may record its session so a later attempt (even after a
     /// crash) continues it; null when nothing is recorded (the default).</summary>
     public UploadSessionSlot? UploadSession { get; init; }
+
+    /// <summary>What the run's listing saw at <see cref="Key"/>; null (the default) for no
+    /// precondition. A store that supports preconditions writes only if the key still holds it and
+    /// otherwise fails with <see cref="StoreErrorKind.Permanent"/> ("changed since listing"), so an
+    /// object written by someone else meanwhile is not overwritten; stores without them ignore it.</summary>
+    public ExpectedDestination? ExpectedDestination { get; init; }
 }

@@ -9,8 +9,10 @@ namespace HeavySync.Google.Storage;
 /// Where and as whom a GCS store talks: the endpoint (the location's endpoint setting, else
 /// <c>STORAGE_EMULATOR_HOST</c>, else https://storage.googleapis.com), the credentials
 /// (application default credentials: <c>GOOGLE_APPLICATION_CREDENTIALS</c>, gcloud's user
-/// credentials, the metadata server / workload identity; none for an emulator when no credential
-/// file is named) and the project (<c>GOOGLE_CLOUD_PROJECT</c>, else the service account's).
+/// credentials, the metadata server / workload identity; none for an emulator unless credentials are
+/// configured explicitly: a credential file, or a metadata server named by <c>GCE_METADATA_HOST</c>)
+/// and the project billed for requester-pays buckets (<c>GOOGLE_CLOUD_PROJECT</c>, else the service
+/// account's).
 /// </summary>
 internal sealed class GcsConnection : IDisposable
 {
@@ -27,8 +29,12 @@ internal sealed class GcsConnection : IDisposable
         ProjectId = projectId;
     }
 
-    /// <summary>The endpoint, without a trailing slash.</summary>
+    /// <summary>The endpoint.</summary>
     public Uri BaseUri { get; }
+
+    /// <summary>The endpoint as text without a trailing slash, to prefix API paths with (a Uri
+    /// prints a bare host with a trailing slash, which would double the path's first slash).</summary>
+    public string Root => BaseUri.AbsoluteUri.TrimEnd('/');
 
     /// <summary>The authorised client (no timeout of its own: every call brings its deadline).</summary>
     public HttpClient Http { get; }
@@ -36,7 +42,7 @@ internal sealed class GcsConnection : IDisposable
     /// <summary>Endpoint plus credential identity: stores with equal identities can rewrite between them.</summary>
     public string Identity { get; }
 
-    /// <summary>The project for bucket operations, when known.</summary>
+    /// <summary>The project to bill for requester-pays buckets (<see cref="GcsStoreOptions.RequesterPays"/>), when known.</summary>
     public string? ProjectId { get; }
 
     /// <summary>Resolves endpoint, credentials and project. No credentials found (outside an
@@ -48,8 +54,11 @@ internal sealed class GcsConnection : IDisposable
     {
         var emulator = Environment.GetEnvironmentVariable("STORAGE_EMULATOR_HOST");
         var endpoint = ResolveEndpoint(settings.Endpoint, emulator);
+        // An emulator takes requests without credentials, unless some are configured explicitly (a
+        // key file, or a metadata server named by GCE_METADATA_HOST, Google.Apis.Auth's override).
         var anonymous = credential is null
             && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS"))
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GCE_METADATA_HOST"))
             && IsEmulator(endpoint, settings.Endpoint, emulator);
         var projectId = Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT");
         var sockets = new SocketsHttpHandler
@@ -89,6 +98,10 @@ internal sealed class GcsConnection : IDisposable
         var client = new HttpClient(new GcsAuthHandler(credential, sockets)) { Timeout = Timeout.InfiniteTimeSpan };
         return new GcsConnection(endpoint, client, $"{endpoint}|{account}", projectId);
     }
+
+    /// <summary>A connection over <paramref name="transport"/> without credentials (tests inject faults through it).</summary>
+    internal static GcsConnection ForTransport(Uri endpoint, HttpMessageHandler transport, string? projectId = null) =>
+        new(endpoint, new HttpClient(transport) { Timeout = Timeout.InfiniteTimeSpan }, $"{endpoint}|transport", projectId);
 
     /// <summary>The endpoint to use: the setting, else the emulator host (a bare host:port gets http://), else Google's.</summary>
     public static Uri ResolveEndpoint(string? setting, string? emulatorHost)

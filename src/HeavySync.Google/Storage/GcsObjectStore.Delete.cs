@@ -11,13 +11,31 @@ public sealed partial class GcsObjectStore
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return DeleteGenerationAsync(key, null, cancellationToken);
+        return DeleteGenerationAsync(key, "", cancellationToken);
     }
 
-    /// <summary>Deletes one object, or one generation of it; missing is success.</summary>
-    private async Task DeleteGenerationAsync(string key, long? generation, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks><c>ifGenerationMatch</c> with the listed generation; a refused precondition (412)
+    /// means the key now holds another object, left in place (false), unless the key is simply gone.</remarks>
+    public async Task<bool> DeleteIfUnchangedAsync(string key, ExpectedDestination expected, CancellationToken cancellationToken)
     {
-        var uri = ObjectUri(key, generation is { } g ? "generation=" + g.ToString(CultureInfo.InvariantCulture) : string.Empty);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(expected);
+        try
+        {
+            await DeleteGenerationAsync(key, GenerationMatch(expected).TrimStart('&'), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return await StatAsync(key, cancellationToken).ConfigureAwait(false) is null;
+        }
+    }
+
+    /// <summary>Deletes one object (or the generation / precondition <paramref name="query"/> names); missing is success.</summary>
+    private async Task DeleteGenerationAsync(string key, string query, CancellationToken cancellationToken)
+    {
+        var uri = ObjectUri(key, query);
         try
         {
             await SendAsync(
@@ -32,4 +50,7 @@ public sealed partial class GcsObjectStore
             // Already gone: the goal of a delete.
         }
     }
+
+    /// <summary>The query naming one generation.</summary>
+    private static string GenerationQuery(long generation) => "generation=" + generation.ToString(CultureInfo.InvariantCulture);
 }

@@ -70,7 +70,7 @@ public sealed partial class GcsObjectStore
         catch (StoreException ex) when (ex.Kind is StoreErrorKind.NotFound)
         {
             // Listing a bucket's objects answers 404 only when the bucket itself is gone.
-            throw new StoreException(StoreErrorKind.Fatal, $"bucket '{_bucket}' does not exist at {_connection.BaseUri}", ex);
+            throw new StoreException(StoreErrorKind.Fatal, $"{_side}bucket gs://{_bucket} does not exist at {_connection.Root}", ex);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed partial class GcsObjectStore
     /// which object-only roles lack: refused means "unknown", reported as unversioned.</summary>
     private async Task<bool> ReadVersioningAsync(CancellationToken cancellationToken)
     {
-        var uri = new Uri($"{BucketUri(_bucket)}?fields=versioning");
+        var uri = BucketUri("fields=versioning");
         try
         {
             var bucket = await SendJsonAsync(
@@ -62,9 +62,16 @@ public sealed partial class GcsObjectStore
             return error;
         }
 
-        var denied = error.InnerException is GcsHttpException { Status: System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden };
-        return denied
-            ? new StoreException(StoreErrorKind.Fatal, $"access to gs://{_bucket} at {_connection.BaseUri} was denied (check the credentials and their roles)", error)
-            : new StoreException(StoreErrorKind.Fatal, $"could not open gs://{_bucket} at {_connection.BaseUri}: {error.Message}", error);
+        var status = (error.InnerException as GcsHttpException)?.Status;
+        return status switch
+        {
+            System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden =>
+                new StoreException(StoreErrorKind.Fatal, $"access to {_side}gs://{_bucket} at {_connection.Root} was denied (check the credentials and their roles)", error),
+
+            // Requester-pays buckets refuse requests that name no project to bill with 400.
+            System.Net.HttpStatusCode.BadRequest when _userProject is null =>
+                new StoreException(StoreErrorKind.Fatal, $"could not open {_side}gs://{_bucket} at {_connection.Root}: {error.Message} (a requester-pays bucket needs --gcs-requester-pays)", error),
+            _ => new StoreException(StoreErrorKind.Fatal, $"could not open {_side}gs://{_bucket} at {_connection.Root}: {error.Message}", error),
+        };
     }
 }

@@ -10,67 +10,58 @@ namespace HeavySync.Google.Storage;
 public sealed partial class GcsObjectStore
 {
     /// <summary>
-    /// A resumable upload: the session is started (or, when <see cref="WriteRequest.UploadSession"/>
-    /// recorded one for this source version, continued from the offset the server persisted, after
-    /// reading past the bytes already there) and the content goes in chunks of
-    /// <see cref="GcsStoreOptions.ResumableChunkBytes"/>. A chunk that fails is retried after asking
-    /// the session how much it persisted (<c>Content-Range: bytes */SIZE</c>, answered by 308 and a
-    /// Range header), sending only the rest. The session URI is recorded before the first byte, so a
-    /// crashed run resumes it; it is never logged (it grants upload access).
+    /// A resumable upload, per Google's protocol: the session is started (or, when
+    /// <see cref="WriteRequest.UploadSession"/> recorded one for this source version, continued from
+    /// the offset the server persisted, after reading past the bytes already there) and the content
+    /// goes in chunks of <see cref="GcsStoreOptions.ResumableChunkBytes"/> (multiples of 256 KiB),
+    /// each <c>Content-Range: bytes FIRST-LAST/TOTAL</c>. 308 answers "resume incomplete" with the
+    /// persisted <c>Range: bytes=0-N</c> (none: nothing persisted), 200/201 with the object once the
+    /// last byte is in; the last chunk carries <c>X-Goog-Hash</c> (crc32c and md5 of the whole
+    /// content) so the server refuses content that differs from what was read. A chunk that fails is
+    /// retried after asking the session how much it persisted (<c>Content-Range: bytes */TOTAL</c>),
+    /// sending only the rest; a chunk the server kept whole but whose answer was lost is not sent
+    /// again. A session that expired or was cancelled (404/410) is forgotten, and so is one the server
+    /// refused to finish: the next attempt starts over. The session URI is recorded before the first
+    /// byte, so a crashed run resumes it; it is never logged (it grants upload access).
     /// </summary>
-    private async Task<ObjectEntry> UploadResumableAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    private async Task<ObjectEntry> UploadResumableAsync(WriteRequest request, ExpectedDestination? expected, Stream content, CancellationToken cancellationToken)
     {
         var total = request.Length;
         var slot = request.UploadSession;
-        var (session, persisted, finished) = await ResumeOrStartAsync(request, slot, cancellationToken).ConfigureAwait(false);
         using var reader = new HashingChunkReader(request.Key, content, total);
         var chunkBytes = _options.ResumableChunkBytes;
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(chunkBytes), ArrayPool<byte>.Shared.Rent(chunkBytes)];
         try
         {
-            // Bytes an earlier attempt already stored are read (the hashes must cover them) but not sent.
-            while (reader.Position < persisted)
+            GcsObject stored;
+            try
             {
-                await reader.ReadAsync(buffers[0].AsMemory(0, (int)Math.Min(chunkBytes, persisted - reader.Position)), cancellationToken).ConfigureAwait(false);
+                stored = await SendAllAsync(request, expected, reader, buffers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && expected is not null)
+            {
+                // Refused at the session's start or at its last chunk: the session can never finish.
+                await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+                await ReadToEndAsync(reader, buffers[0], total, cancellationToken).ConfigureAwait(false);
+                CheckExpectedMd5(request, reader.Md5Hex!);
+                return await ResolveWriteConflictAsync("PUT", request.Key, total, reader.Md5Hex, reader.Crc32c, expected, ex, cancellationToken).ConfigureAwait(false);
             }
 
-            var stored = finished;
-            if (stored is null && reader.Position == total)
+            ObjectEntry entry;
+            try
             {
-                throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish");
+                CheckExpectedMd5(request, reader.Md5Hex!);
+                entry = Verified(request.Key, stored, total, reader.Md5Hex, reader.Crc32c);
+            }
+            catch (StoreException)
+            {
+                // A finished session answers with this same object for ever: resuming it cannot help.
+                _rejectedWrites.Note(FullKey(request.Key), expected, stored.Generation);
+                await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+                throw;
             }
 
-            if (stored is null)
-            {
-                // Two buffers: the next chunk is read from the source while the current one is sent.
-                var current = 0;
-                var offset = reader.Position;
-                var length = await reader.ReadAsync(buffers[current].AsMemory(0, (int)Math.Min(chunkBytes, total - offset)), cancellationToken).ConfigureAwait(false);
-                while (stored is null)
-                {
-                    var sending = SendChunkAsync(request.Key, session, buffers[current].AsMemory(0, length), offset, total, slot, cancellationToken);
-                    var next = reader.Position < total
-                        ? reader.ReadAsync(buffers[1 - current].AsMemory(0, (int)Math.Min(chunkBytes, total - reader.Position)), cancellationToken)
-                        : Task.FromResult(0);
-                    stored = await BothAsync(sending, next).ConfigureAwait(false);
-                    offset += length;
-                    length = next.Result;
-                    current = 1 - current;
-                    if (stored is null && offset == total)
-                    {
-                        throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish");
-                    }
-                }
-            }
-
-            var md5Hex = reader.FinishMd5Hex();
-            CheckExpectedMd5(request, md5Hex);
-            var entry = Verified(request.Key, stored, total, md5Hex, reader.Crc32c);
-            if (slot is not null)
-            {
-                await slot.DeleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
             return entry;
         }
         finally
@@ -80,15 +71,110 @@ public sealed partial class GcsObjectStore
         }
     }
 
+    /// <summary>Resumes or starts the session and sends every byte it lacks; returns the finished object.</summary>
+    private async Task<GcsObject> SendAllAsync(WriteRequest request, ExpectedDestination? expected, HashingChunkReader reader, byte[][] buffers, CancellationToken cancellationToken)
+    {
+        var total = request.Length;
+        var slot = request.UploadSession;
+        var chunkBytes = _options.ResumableChunkBytes;
+        var (session, persisted, finished) = await ResumeOrStartAsync(request, expected, slot, cancellationToken).ConfigureAwait(false);
+
+        // Bytes an earlier attempt already stored are read (the hashes must cover them) but not sent.
+        while (reader.Position < Math.Min(persisted, total))
+        {
+            await reader.ReadAsync(buffers[0].AsMemory(0, (int)Math.Min(chunkBytes, persisted - reader.Position)), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (finished is not null)
+        {
+            // A finished session holds every byte: the content is still read, to verify it.
+            await ReadToEndAsync(reader, buffers[0], total, cancellationToken).ConfigureAwait(false);
+            return finished;
+        }
+
+        if (reader.Position == total)
+        {
+            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+            throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish; starting over");
+        }
+
+        // Two buffers: the next chunk is read from the source while the current one is sent.
+        var current = 0;
+        var offset = reader.Position;
+        var length = await reader.ReadAsync(buffers[current].AsMemory(0, (int)Math.Min(chunkBytes, total - offset)), cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var end = offset + length;
+            var last = end == total;
+            string? hashes = null;
+            if (last)
+            {
+                // Every byte was read: a source that changed while it was read must not be stored.
+                if (request.Md5 is { } md5 && !string.Equals(md5, reader.Md5Hex, StringComparison.OrdinalIgnoreCase))
+                {
+                    await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+                    CheckExpectedMd5(request, reader.Md5Hex!);
+                }
+
+                hashes = string.Create(CultureInfo.InvariantCulture, $"crc32c={HeavySync.Hashing.Crc32c.ToBase64BigEndian(reader.Crc32c)},md5={Convert.ToBase64String(reader.Md5!)}");
+            }
+
+            var sending = SendChunkAsync(request.Key, session, buffers[current].AsMemory(0, length), offset, total, persisted, hashes, slot, cancellationToken);
+            var next = last
+                ? Task.FromResult(0)
+                : reader.ReadAsync(buffers[1 - current].AsMemory(0, (int)Math.Min(chunkBytes, total - end)), cancellationToken);
+            var outcome = await BothAsync(sending, next).ConfigureAwait(false);
+            if (outcome.Finished is { } done)
+            {
+                return done;
+            }
+
+            if (outcome.Persisted < end)
+            {
+                // The session reports fewer bytes than it had acknowledged, before this chunk: those are
+                // no longer in memory. The recorded session stays; the next attempt reads the source
+                // again and continues from the session's offset.
+                throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session went back to byte {outcome.Persisted}, before the chunk at {offset}");
+            }
+
+            if (last)
+            {
+                await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+                throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish; starting over");
+            }
+
+            persisted = outcome.Persisted;
+            offset = end;
+            length = next.Result;
+            current = 1 - current;
+        }
+    }
+
+    private static async Task ReadToEndAsync(HashingChunkReader reader, byte[] buffer, long total, CancellationToken cancellationToken)
+    {
+        while (reader.Position < total)
+        {
+            await reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, total - reader.Position)), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ForgetAsync(UploadSessionSlot? slot, CancellationToken cancellationToken)
+    {
+        if (slot is not null)
+        {
+            await slot.DeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Waits for a send and the read beside it; both finish before the buffers are reused or
     /// returned, and the send's failure wins over the read's.</summary>
-    private static async Task<GcsObject?> BothAsync(Task<GcsObject?> sending, Task<int> reading)
+    private static async Task<ChunkOutcome> BothAsync(Task<ChunkOutcome> sending, Task<int> reading)
     {
         Exception? failure = null;
-        GcsObject? stored = null;
+        ChunkOutcome outcome = default;
         try
         {
-            stored = await sending.ConfigureAwait(false);
+            outcome = await sending.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -109,11 +195,11 @@ public sealed partial class GcsObjectStore
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
-        return stored;
+        return outcome;
     }
 
     /// <summary>The recorded session with its persisted offset (or the finished object), else a new session.</summary>
-    private async Task<(Uri Session, long Persisted, GcsObject? Finished)> ResumeOrStartAsync(WriteRequest request, UploadSessionSlot? slot, CancellationToken cancellationToken)
+    private async Task<(Uri Session, long Persisted, GcsObject? Finished)> ResumeOrStartAsync(WriteRequest request, ExpectedDestination? expected, UploadSessionSlot? slot, CancellationToken cancellationToken)
     {
         if (slot is not null && await slot.FindAsync(cancellationToken).ConfigureAwait(false) is { } recorded
             && Uri.TryCreate(recorded, UriKind.Absolute, out var known))
@@ -121,8 +207,6 @@ public sealed partial class GcsObjectStore
             try
             {
                 var status = await QueryStatusAsync(request.Key, known, request.Length, retry: true, cancellationToken).ConfigureAwait(false);
-
-                // A finished session holds every byte: the content is still read, to verify it.
                 var persisted = status.Finished is null ? status.Persisted : request.Length;
                 LogResumed(_logger, Describe("PUT", request.Key), persisted);
                 return (known, persisted, status.Finished);
@@ -134,7 +218,7 @@ public sealed partial class GcsObjectStore
             }
         }
 
-        var session = await StartSessionAsync(request, cancellationToken).ConfigureAwait(false);
+        var session = await StartSessionAsync(request, expected, cancellationToken).ConfigureAwait(false);
         if (slot is not null)
         {
             await slot.SaveAsync(session.ToString(), cancellationToken).ConfigureAwait(false);
@@ -143,10 +227,12 @@ public sealed partial class GcsObjectStore
         return (session, 0, null);
     }
 
-    private Task<Uri> StartSessionAsync(WriteRequest request, CancellationToken cancellationToken)
+    /// <summary>Initiates a session (POST uploadType=resumable; the object resource in the body, the
+    /// precondition in the query, where it binds the whole upload).</summary>
+    private Task<Uri> StartSessionAsync(WriteRequest request, ExpectedDestination? expected, CancellationToken cancellationToken)
     {
         var metadata = UploadMetadata(request, null, null);
-        var uri = UploadUri("uploadType=resumable&fields=" + Uri.EscapeDataString(ObjectFields));
+        var uri = UploadUri("uploadType=resumable&fields=" + Uri.EscapeDataString(ObjectFields) + GenerationMatch(expected));
         return SendAsync(
             RequestOperations.Put,
             Describe("PUT", request.Key),
@@ -166,127 +252,85 @@ public sealed partial class GcsObjectStore
     }
 
     /// <summary>
-    /// Sends one chunk, [<paramref name="chunkStart"/>, +length). Each retry first asks the session how
-    /// much it persisted and sends only the rest of the chunk; a server that persisted part of a
-    /// chunk gets the remainder. Returns the object when this was the last chunk, else null.
+    /// Sends one chunk, [<paramref name="chunkStart"/>, +length), from what the session is known to
+    /// hold (<paramref name="known"/>). Each retry first asks the session how much it persisted. Returns
+    /// the object when the upload finished; otherwise the session's offset, at or past the chunk's end
+    /// once the chunk is stored (also when it was stored but its answer lost), or before the chunk's
+    /// start when the session went back (the caller cannot resend those bytes).
     /// </summary>
-    private async Task<GcsObject?> SendChunkAsync(string key, Uri session, ReadOnlyMemory<byte> data, long chunkStart, long total, UploadSessionSlot? slot, CancellationToken cancellationToken)
+    private async Task<ChunkOutcome> SendChunkAsync(string key, Uri session, ReadOnlyMemory<byte> data, long chunkStart, long total, long known, string? hashes, UploadSessionSlot? slot, CancellationToken cancellationToken)
     {
         var chunkEnd = chunkStart + data.Length;
-        var persisted = chunkStart;
-        var attempt = 0;
+        var persisted = Math.Max(known, chunkStart);
+        var ask = false;
         try
         {
             return await _pipeline.ExecuteAsync(
                 async token =>
                 {
-                    if (attempt++ > 0)
+                    if (ask)
                     {
                         var status = await QueryStatusAsync(key, session, total, retry: false, token).ConfigureAwait(false);
                         if (status.Finished is not null)
                         {
-                            return status.Finished;
+                            return new ChunkOutcome(total, status.Finished);
                         }
 
                         persisted = status.Persisted;
                     }
 
+                    ask = true;
                     while (true)
                     {
-                        if (persisted < chunkStart || persisted > chunkEnd)
+                        if (persisted < chunkStart)
                         {
-                            throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the session persisted {persisted} bytes, outside the chunk [{chunkStart}, {chunkEnd})");
+                            return new ChunkOutcome(persisted, null);
                         }
 
-                        var status = await PutAsync(key, session, data[(int)(persisted - chunkStart)..], persisted, total, token).ConfigureAwait(false);
-                        if (status.Finished is not null || status.Persisted == chunkEnd)
+                        if (persisted >= chunkEnd)
                         {
-                            return status.Finished;
+                            if (chunkEnd < total)
+                            {
+                                return new ChunkOutcome(persisted, null);
+                            }
+
+                            // Every byte is stored and a session finishes at its last byte: asking it gives the object.
+                            var status = await QueryStatusAsync(key, session, total, retry: false, token).ConfigureAwait(false);
+                            return status.Finished is not null
+                                ? new ChunkOutcome(total, status.Finished)
+                                : throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the upload session holds every byte but has not finished");
                         }
 
-                        if (status.Persisted <= persisted)
+                        var answer = await PutAsync(key, session, data[(int)(persisted - chunkStart)..], persisted, total, chunkEnd == total ? hashes : null, token).ConfigureAwait(false);
+                        if (answer.Finished is not null)
                         {
+                            return new ChunkOutcome(total, answer.Finished);
+                        }
+
+                        if (answer.Persisted <= persisted)
+                        {
+                            // Nothing of it kept (or less than before): the next attempt asks where the session stands.
                             throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the session persisted nothing of a chunk");
                         }
 
-                        persisted = status.Persisted;
+                        persisted = answer.Persisted;
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
-            // The session is gone (expired or cancelled): the next attempt must start a new one.
-            if (slot is not null)
-            {
-                await slot.DeleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            // 404/410: the session expired or was cancelled. The next attempt starts a new one from byte 0.
+            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
             throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the upload session is gone; starting over", ex);
         }
-    }
-
-    /// <summary>One PUT of bytes at <paramref name="from"/> (one attempt; the caller retries).</summary>
-    private Task<SessionStatus> PutAsync(string key, Uri session, ReadOnlyMemory<byte> data, long from, long total, CancellationToken cancellationToken) =>
-        SendAsync(
-            RequestOperations.Put,
-            Describe("PUT", key),
-            () =>
-            {
-                var content = new ReadOnlyMemoryContent(data);
-                content.Headers.ContentRange = new ContentRangeHeaderValue(from, from + data.Length - 1, total);
-                return Request(HttpMethod.Put, session, content);
-            },
-            ReadStatusAsync,
-            cancellationToken,
-            accept: IsSessionAnswer,
-            retry: false);
-
-    /// <summary>Asks the session how many bytes it persisted (an empty PUT with <c>Content-Range: bytes */SIZE</c>).</summary>
-    private Task<SessionStatus> QueryStatusAsync(string key, Uri session, long total, bool retry, CancellationToken cancellationToken) =>
-        SendAsync(
-            RequestOperations.Put,
-            Describe("PUT status", key),
-            () =>
-            {
-                var content = new ByteArrayContent([]);
-                content.Headers.ContentRange = new ContentRangeHeaderValue(total);
-                return Request(HttpMethod.Put, session, content);
-            },
-            ReadStatusAsync,
-            cancellationToken,
-            accept: IsSessionAnswer,
-            retry: retry);
-
-    private static bool IsSessionAnswer(HttpStatusCode status) => status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.PermanentRedirect;
-
-    /// <summary>200/201: the upload finished (the object resource). 308 "resume incomplete": the
-    /// persisted bytes are <c>Range: bytes=0-N</c>, none when the header is absent.</summary>
-    private static async Task<SessionStatus> ReadStatusAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode != HttpStatusCode.PermanentRedirect)
+        catch (StoreException ex) when (hashes is not null && chunkEnd == total && ex.InnerException is GcsHttpException { Status: HttpStatusCode.BadRequest })
         {
-            return new SessionStatus(0, await ReadJsonAsync(response, GcsJsonContext.Default.GcsObject, cancellationToken).ConfigureAwait(false));
+            // The last chunk refused: what the session holds does not match the hashes of what was read.
+            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+            throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the server refused the upload's content (HTTP 400 on the last chunk, checked against crc32c and md5); starting over", ex);
         }
-
-        return new SessionStatus(PersistedBytes(response.Headers.NonValidated.TryGetValues("Range", out var range) ? range.ToString() : null), null);
     }
-
-    /// <summary>"bytes=0-N" → N + 1; absent → 0.</summary>
-    internal static long PersistedBytes(string? range)
-    {
-        if (string.IsNullOrWhiteSpace(range))
-        {
-            return 0;
-        }
-
-        var dash = range.LastIndexOf('-');
-        return dash >= 0 && long.TryParse(range.AsSpan(dash + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var last)
-            ? last + 1
-            : throw new StoreException(StoreErrorKind.Transient, $"unreadable Range in a resumable upload answer: '{range}'");
-    }
-
-    private sealed record SessionStatus(long Persisted, GcsObject? Finished);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{What}: resuming an earlier upload session at byte {Offset}")]
     private static partial void LogResumed(ILogger logger, string what, long offset);

@@ -33,7 +33,7 @@ public sealed partial class GcsObjectStore
                 {
                     try
                     {
-                        await DeleteGenerationAsync(RelativeKey(item.Name), item.Generation, cancellationToken).ConfigureAwait(false);
+                        await DeleteGenerationAsync(RelativeKey(item.Name), GenerationQuery(item.Generation), cancellationToken).ConfigureAwait(false);
                         deleted++;
                     }
                     catch (StoreException ex) when (ex.Kind is StoreErrorKind.Permanent or StoreErrorKind.Transient or StoreErrorKind.Throttled or StoreErrorKind.PreconditionFailed)

@@ -17,10 +17,11 @@ namespace HeavySync.Google.Storage;
 /// the custom metadata "mtime". Split by concern: listing, reading, writing (simple and resumable),
 /// rewriting, deleting, versions.
 /// </summary>
-public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRunMaintenance
+public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IConditionalDelete, IRunMaintenance
 {
-    /// <summary>The object fields HeavySync reads: a <c>fields</c> projection keeps answers small.</summary>
-    private const string ObjectFields = "name,size,generation,md5Hash,crc32c,updated,metadata";
+    /// <summary>The object fields HeavySync reads: a <c>fields</c> projection keeps answers small;
+    /// of the custom metadata only the one key it uses (<c>a/b</c> selects a nested field).</summary>
+    internal const string ObjectFields = "name,size,generation,md5Hash,crc32c,updated,metadata/" + GcsMetadata.Mtime;
 
     private readonly GcsConnection _connection;
     private readonly string _bucket;
@@ -29,14 +30,23 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
     private readonly IRequestObserver _observer;
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
+    private readonly string _side;
+    private readonly string? _userProject;
+    private readonly RejectedWrites _rejectedWrites = new();
 
-    private GcsObjectStore(GcsConnection connection, StoreLocation location, GcsStoreOptions options, IRequestObserver observer, ILogger logger, TimeProvider timeProvider)
+    private GcsObjectStore(GcsConnection connection, StoreLocation location, GcsStoreOptions options, StoreSide? side, IRequestObserver observer, ILogger logger, TimeProvider timeProvider)
     {
         _connection = connection;
         _bucket = location.Bucket;
         _prefix = location.Prefix;
         Location = location.Canonical;
         _options = options;
+        _side = side switch { StoreSide.Source => "source ", StoreSide.Destination => "destination ", _ => string.Empty };
+        _userProject = options.RequesterPays
+            ? connection.ProjectId ?? throw new StoreException(
+                StoreErrorKind.Fatal,
+                $"requester pays for gs://{location.Bucket} needs a project to bill: set GOOGLE_CLOUD_PROJECT (or use a service account key that names one)")
+            : null;
         _observer = observer;
         _logger = logger;
         _pipeline = StoreRetry.Create(
@@ -54,8 +64,8 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
     /// <inheritdoc />
     public StoreCapabilities Capabilities { get; private set; } = new();
 
-    /// <summary>The project for bucket operations (GOOGLE_CLOUD_PROJECT, else the service account's), when known.</summary>
-    public string? ProjectId => _connection.ProjectId;
+    /// <summary>The project billed for this store's requests (requester pays), or null when the bucket's owner pays.</summary>
+    public string? UserProject => _userProject;
 
     /// <summary>
     /// Opens the bucket: resolves endpoint and credentials, then lists one object (proving the bucket
@@ -69,6 +79,7 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
     /// <param name="logger">Logs; null for none.</param>
     /// <param name="credential">Explicit credentials; null for application default credentials (none for an emulator).</param>
     /// <param name="timeProvider">Clock for retries; null for the system clock.</param>
+    /// <param name="side">Which side of a job the store serves (named in its errors); null when neither.</param>
     /// <param name="cancellationToken">Cancels the open.</param>
     public static async Task<GcsObjectStore> OpenAsync(
         StoreLocation location,
@@ -78,30 +89,45 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
         ILogger? logger = null,
         GoogleCredential? credential = null,
         TimeProvider? timeProvider = null,
+        StoreSide? side = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(settings);
-        if (location.Scheme != LocationScheme.Gcs)
-        {
-            throw new ArgumentException($"not a gs:// location: {location}", nameof(location));
-        }
-
-        options ??= new GcsStoreOptions();
-        options.Validate();
         var connection = await GcsConnection.CreateAsync(settings, credential, cancellationToken).ConfigureAwait(false);
-        var store = new GcsObjectStore(connection, location, options, observer ?? NullRequestObserver.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
+        return await OpenAsync(connection, location, options, side, observer, logger, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a store over an existing connection, which it then owns (disposed with the store,
+    /// or here when the open fails).</summary>
+    internal static async Task<GcsObjectStore> OpenAsync(
+        GcsConnection connection,
+        StoreLocation location,
+        GcsStoreOptions? options,
+        StoreSide? side,
+        IRequestObserver? observer,
+        ILogger? logger,
+        TimeProvider? timeProvider,
+        CancellationToken cancellationToken)
+    {
         try
         {
+            if (location.Scheme != LocationScheme.Gcs)
+            {
+                throw new ArgumentException($"not a gs:// location: {location}", nameof(location));
+            }
+
+            options ??= new GcsStoreOptions();
+            options.Validate();
+            var store = new GcsObjectStore(connection, location, options, side, observer ?? NullRequestObserver.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
             await store.ProbeBucketAsync(cancellationToken).ConfigureAwait(false);
+            return store;
         }
         catch
         {
             connection.Dispose();
             throw;
         }
-
-        return store;
     }
 
     /// <inheritdoc />
@@ -118,16 +144,30 @@ public sealed partial class GcsObjectStore : IObjectStore, IServerSideCopy, IRun
 
     private string Describe(string operation, string key) => $"{operation} gs://{_bucket}/{FullKey(key)}";
 
-    private Uri BucketUri(string bucket) => new($"{_connection.BaseUri}/storage/v1/b/{Uri.EscapeDataString(bucket)}");
+    private string BucketPath(string bucket) => $"{_connection.Root}/storage/v1/b/{Uri.EscapeDataString(bucket)}";
 
-    private Uri ObjectsUri(string query) => new($"{BucketUri(_bucket)}/o?{query}");
+    private Uri BucketUri(string query) => new($"{BucketPath(_bucket)}{Query(query)}");
+
+    private Uri ObjectsUri(string query) => new($"{BucketPath(_bucket)}/o{Query(query)}");
 
     private Uri ObjectUri(string key, string query) => ObjectUri(_bucket, FullKey(key), query);
 
     private Uri ObjectUri(string bucket, string fullKey, string query) =>
-        new($"{BucketUri(bucket)}/o/{Uri.EscapeDataString(fullKey)}{(query.Length > 0 ? "?" + query : string.Empty)}");
+        new($"{BucketPath(bucket)}/o/{Uri.EscapeDataString(fullKey)}{Query(query)}");
 
-    private Uri UploadUri(string query) => new($"{_connection.BaseUri}/upload/storage/v1/b/{Uri.EscapeDataString(_bucket)}/o?{query}");
+    private Uri UploadUri(string query) => new($"{_connection.Root}/upload/storage/v1/b/{Uri.EscapeDataString(_bucket)}/o{Query(query)}");
+
+    /// <summary>"?query", with the billed project appended for requester pays (every JSON API
+    /// request but a resumable session's chunks, whose session URI carries what they need).</summary>
+    private string Query(string query)
+    {
+        if (_userProject is not null)
+        {
+            query = (query.Length > 0 ? query + "&" : string.Empty) + "userProject=" + Uri.EscapeDataString(_userProject);
+        }
+
+        return query.Length > 0 ? "?" + query : string.Empty;
+    }
 
     /// <summary>
     /// Sends one request through the retry pipeline: counted per attempt, failures classified,

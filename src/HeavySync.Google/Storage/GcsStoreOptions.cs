@@ -48,6 +48,11 @@ public sealed record GcsStoreOptions
     /// cut off and fetched again from where it stopped.</summary>
     public TimeSpan BodyReadTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Bill every request to the project (<c>userProject</c>), as requester-pays buckets
+    /// require (default false: the bucket's owner pays). The project is <c>GOOGLE_CLOUD_PROJECT</c>,
+    /// else the service account key's; none found is a <see cref="HeavySync.Storage.StoreErrorKind.Fatal"/> error at open.</summary>
+    public bool RequesterPays { get; init; }
+
     /// <summary>Validates the options; throws <see cref="ArgumentException"/> naming the offending setting.</summary>
     public void Validate()
     {

@@ -44,5 +44,6 @@ public sealed class GcsStoreProvider : IObjectStoreProvider
             _loggerFactory.CreateLogger<GcsObjectStore>(),
             credential: null,
             _timeProvider,
+            side,
             cancellationToken).ConfigureAwait(false);
 }

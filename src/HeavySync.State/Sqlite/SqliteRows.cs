@@ -23,7 +23,7 @@ internal static class SqliteRows
 
     internal const string TaskColumns =
         "id AS Id, run_id AS RunId, key AS Key, action AS Action, size AS Size, src_fp AS SourceFingerprint, " +
-        "status AS Status, attempts AS Attempts, error AS Error";
+        "status AS Status, attempts AS Attempts, error AS Error, dst_exists AS DestinationExists, dst_version AS DestinationVersion";
 
     internal const string ManifestColumns =
         "key AS Key, size AS Size, etag AS ETag, md5 AS Md5, crc32c AS Crc32c, mtime_ticks AS MtimeTicks, version AS Version";

@@ -38,16 +38,18 @@ public sealed partial class SqliteStateStore
         """;
 
     private const string InsertCopyTasksSql = $"""
-        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at)
-        SELECT @run, s.key, 0, s.size, s.fp, 0, 0, @now
+        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at, dst_exists, dst_version)
+        SELECT @run, s.key, 0, s.size, s.fp, 0, 0, @now,
+               CASE WHEN d.key IS NULL THEN 0 WHEN d.version IS NOT NULL THEN 1 END, d.version
         {SourceJoinSql} AND ({DecisionSql}) = 0
         ORDER BY s.key
         """;
 
-    // Destination rows without a source row: rule 1's delete candidates.
+    // Destination rows without a source row: rule 1's delete candidates, each with the version the
+    // listing saw, so the delete can be refused for an object re-created since.
     private const string InsertDeleteTasksSql = """
-        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at)
-        SELECT @run, d.key, 1, d.size, NULL, 0, 0, @now
+        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at, dst_exists, dst_version)
+        SELECT @run, d.key, 1, d.size, NULL, 0, 0, @now, CASE WHEN d.version IS NOT NULL THEN 1 END, d.version
         FROM manifest d
         WHERE d.run_id = @run AND d.side = 1
           AND NOT EXISTS (SELECT 1 FROM manifest s WHERE s.run_id = @run AND s.side = 0 AND s.key = d.key)

@@ -13,6 +13,15 @@ internal sealed class TaskRow
     public long Attempts { get; set; }
     public string? Error { get; set; }
 
+    /// <summary>0: the destination listing did not show the key; 1: it showed
+    /// <see cref="DestinationVersion"/>; null: nothing to check.</summary>
+    public long? DestinationExists { get; set; }
+
+    public string? DestinationVersion { get; set; }
+
     public TaskRecord ToRecord() =>
-        new(Id, RunId, Key, (TaskAction)Action, Size, SourceFingerprint, (WorkTaskStatus)Status, checked((int)Attempts), Error);
+        new(Id, RunId, Key, (TaskAction)Action, Size, SourceFingerprint, (WorkTaskStatus)Status, checked((int)Attempts), Error)
+        {
+            ExpectedDestination = DestinationExists is { } exists ? Storage.ExpectedDestination.FromListing(exists != 0, DestinationVersion) : null,
+        };
 }

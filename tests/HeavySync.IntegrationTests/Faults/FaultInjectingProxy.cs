@@ -189,7 +189,7 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
             _seen.Enqueue(new SeenRequest(request.Method, target, request.Header("Host"), request.Header("Authorization"), fault));
             var expectContinue = string.Equals(request.Header("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase);
 
-            if (fault is FaultKind.SlowDown or FaultKind.InternalError)
+            if (fault is FaultKind.SlowDown or FaultKind.InternalError or FaultKind.TooManyRequests or FaultKind.RequestTimeout)
             {
                 Count(fault.Value);
                 if (!expectContinue)
@@ -287,12 +287,16 @@ public sealed class FaultInjectingProxy : IAsyncDisposable
 
     private static async Task WriteErrorAsync(Stream client, FaultKind kind, bool close, string? retryAfter, CancellationToken cancellationToken)
     {
-        var (status, reason, code) = kind == FaultKind.SlowDown
-            ? (503, "Slow Down", "SlowDown")
-            : (500, "Internal Server Error", "InternalError");
+        var (status, reason, code) = kind switch
+        {
+            FaultKind.SlowDown => (503, "Slow Down", "SlowDown"),
+            FaultKind.TooManyRequests => (429, "Too Many Requests", "TooManyRequests"),
+            FaultKind.RequestTimeout => (408, "Request Timeout", "RequestTimeout"),
+            _ => (500, "Internal Server Error", "InternalError"),
+        };
         var body = $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>injected by FaultInjectingProxy</Message><RequestId>fault</RequestId></Error>";
         var head = $"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n"
-            + (kind == FaultKind.SlowDown && retryAfter is not null ? $"Retry-After: {retryAfter}\r\n" : string.Empty)
+            + (kind == FaultKind.SlowDown && retryAfter is not null ? $"Retry-After: {retryAfter}\r\n" : kind == FaultKind.TooManyRequests ? "Retry-After: 1\r\n" : string.Empty)
             + (close ? "Connection: close\r\n" : string.Empty) + "\r\n";
         await client.WriteAsync(Encoding.UTF8.GetBytes(head + body), cancellationToken);
     }

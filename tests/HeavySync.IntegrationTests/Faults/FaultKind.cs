@@ -25,4 +25,12 @@ public enum FaultKind
     /// client gives up. Never part of <see cref="FaultOptions.Uniform"/>: only clients with a short
     /// body timeout survive it quickly.</summary>
     StalledBody,
+
+    /// <summary>Answer 429 Too Many Requests with <c>Retry-After: 1</c> without forwarding (GCS's
+    /// throttling answer). Not part of <see cref="FaultOptions.Uniform"/>.</summary>
+    TooManyRequests,
+
+    /// <summary>Answer 408 Request Timeout without forwarding (a server that gave up waiting for the
+    /// request). Not part of <see cref="FaultOptions.Uniform"/>.</summary>
+    RequestTimeout,
 }

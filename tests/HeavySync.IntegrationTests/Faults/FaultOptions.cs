@@ -20,10 +20,11 @@ public sealed record FaultOptions
     /// <summary>No faults: a plain forwarding proxy.</summary>
     public static FaultOptions None { get; } = new();
 
-    /// <summary><paramref name="totalRate"/> spread evenly over every kind but <see cref="FaultKind.StalledBody"/>.</summary>
+    /// <summary><paramref name="totalRate"/> spread evenly over the S3 answer kinds (every kind but
+    /// <see cref="FaultKind.StalledBody"/>, <see cref="FaultKind.TooManyRequests"/> and <see cref="FaultKind.RequestTimeout"/>).</summary>
     public static FaultOptions Uniform(double totalRate, int seed)
     {
-        var kinds = Enum.GetValues<FaultKind>().Where(k => k != FaultKind.StalledBody).ToArray();
+        var kinds = Enum.GetValues<FaultKind>().Where(k => k is not (FaultKind.StalledBody or FaultKind.TooManyRequests or FaultKind.RequestTimeout)).ToArray();
         return new FaultOptions { Seed = seed, Rates = kinds.ToDictionary(k => k, _ => totalRate / kinds.Length) };
     }
 }

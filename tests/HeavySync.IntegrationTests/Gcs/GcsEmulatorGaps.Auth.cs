@@ -22,6 +22,25 @@ public sealed partial class GcsEmulatorGaps
     /// <summary>Authorization headers seen on API requests, with their counts ("" for none).</summary>
     public IReadOnlyDictionary<string, int> Authorizations => _authorizations;
 
+    private readonly ConcurrentDictionary<string, int> _refused = new(StringComparer.Ordinal);
+
+    /// <summary>TEST-ONLY: API requests whose Authorization header is <paramref name="authorization"/>
+    /// are answered <paramref name="status"/> (401: the token is not valid; 403: valid, but without
+    /// access to the bucket), as GCS answers a revoked token or a missing role.</summary>
+    public void Refuse(string authorization, int status) => _refused[authorization] = status;
+
+    /// <summary>Answers a refused authorization; false when the request may go on.</summary>
+    private async Task<bool> RefusedAsync(HttpListenerRequest request, HttpListenerResponse response)
+    {
+        if (!_refused.TryGetValue(request.Headers["Authorization"] ?? string.Empty, out var status))
+        {
+            return false;
+        }
+
+        await ErrorAsync(response, status, status == 401 ? "authError" : "forbidden", status == 401 ? "Invalid Credentials" : "The caller does not have storage.objects.list access to the bucket.");
+        return true;
+    }
+
     private void NoteAuthorization(HttpListenerRequest request) =>
         _authorizations.AddOrUpdate(request.Headers["Authorization"] ?? string.Empty, 1, (_, n) => n + 1);
 

@@ -45,7 +45,7 @@ public sealed partial class GcsEmulatorGaps
         var snapshot = await SnapshotAsync(bucket, objectName);
         var stored = await StoreAsync(bucket, metadata.ToJsonString(), parts[1].ContentType ?? metadata["contentType"]?.GetValue<string>(), parts[1].Body);
         Archive(bucket, snapshot);
-        await JsonAsync(response, 200, JsonNode.Parse(stored)!);
+        await JsonAsync(response, 200, AsServed(bucket, JsonNode.Parse(stored)!));
     }
 
     private static List<(string? ContentType, byte[] Body)> SplitParts(byte[] body, string boundary)

@@ -30,14 +30,22 @@ public sealed partial class GcsEmulatorGaps
     /// <summary>Sessions started.</summary>
     public int SessionsStarted => _sessions.Count;
 
-    /// <summary>Fault injection: the chunk PUT with this 0-based number (over all sessions) persists
-    /// only its first half, rounded down to a multiple of 256 KiB as GCS persists (so nothing of a
-    /// 256 KiB chunk), and is answered 503; -1 (default) for none.</summary>
+    /// <summary>Fault injection: the chunk PUT with this 0-based number (over all sessions) fails as
+    /// <see cref="ChunkFault"/> says; -1 (default) for none.</summary>
     public int FailChunkNumber
     {
         get => _failChunk;
         set => _failChunk = value;
     }
+
+    /// <summary>How the chunk numbered <see cref="FailChunkNumber"/> fails (default
+    /// <see cref="ChunkFaultKind.HalfPersisted"/>).</summary>
+    public ChunkFaultKind ChunkFault { get; set; }
+
+    /// <summary>Last chunks received with an <c>X-Goog-Hash</c> header (checked against the content).</summary>
+    public long HashedLastChunks => Interlocked.Read(ref _hashedLastChunks);
+
+    private long _hashedLastChunks;
 
     private async Task StartResumableAsync(HttpListenerRequest request, HttpListenerResponse response, string bucket, System.Collections.Specialized.NameValueCollection query)
     {
@@ -49,11 +57,18 @@ public sealed partial class GcsEmulatorGaps
             return;
         }
 
+        // A precondition binds the whole upload: checked now, and again when the last byte arrives.
+        var ifGenerationMatch = query["ifGenerationMatch"];
+        if (!await GenerationMatchesAsync(response, bucket, name, ifGenerationMatch))
+        {
+            return;
+        }
+
         // X-Upload-Content-Length is optional: without it the size comes with the last chunk.
         long? total = long.TryParse(request.Headers["X-Upload-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var declared) ? declared : null;
 
         var id = Guid.NewGuid().ToString("N");
-        _sessions[id] = new Session(bucket, name, metadata.Length == 0 ? "{}" : metadata, request.Headers["X-Upload-Content-Type"], total);
+        _sessions[id] = new Session(bucket, name, metadata.Length == 0 ? "{}" : metadata, request.Headers["X-Upload-Content-Type"], total) { IfGenerationMatch = ifGenerationMatch };
         response.StatusCode = 200;
         response.AddHeader("Location", $"{Endpoint}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={id}");
         response.ContentLength64 = 0;
@@ -68,6 +83,13 @@ public sealed partial class GcsEmulatorGaps
         if (ChunkDelay > TimeSpan.Zero)
         {
             await Task.Delay(ChunkDelay);
+        }
+
+        if (session.Refused is { } refusal)
+        {
+            // A session the server refused to finish stays refused.
+            await ErrorAsync(response, refusal.Status, refusal.Reason, "the upload was refused (test layer)");
+            return;
         }
 
         var range = request.Headers["Content-Range"] ?? string.Empty;
@@ -111,7 +133,7 @@ public sealed partial class GcsEmulatorGaps
                     var overlap = (int)Math.Min(bytes.Length, persisted - first);
                     Interlocked.Add(ref _resentBytes, overlap);
                     var fresh = bytes.AsSpan(overlap);
-                    if (number == _failChunk)
+                    if (number == _failChunk && ChunkFault == ChunkFaultKind.HalfPersisted)
                     {
                         fresh = fresh[..(fresh.Length / 2 / (256 * 1024) * (256 * 1024))];
                     }
@@ -121,9 +143,16 @@ public sealed partial class GcsEmulatorGaps
             }
         }
 
+        if (number == _failChunk && ChunkFault == ChunkFaultKind.AllPersistedConnectionDropped)
+        {
+            // The chunk is kept, then the connection goes without an answer.
+            response.Abort();
+            return;
+        }
+
         if (number == _failChunk)
         {
-            await ErrorAsync(response, 503, "backendError", "injected failure mid-chunk (test layer)");
+            await ErrorAsync(response, 503, "backendError", "injected failure after the chunk (test layer)");
             return;
         }
 
@@ -143,10 +172,23 @@ public sealed partial class GcsEmulatorGaps
             }
         }
 
+        if (complete is not null && await RefusalAsync(request, session, complete) is { } refusal)
+        {
+            lock (session)
+            {
+                session.Refused ??= refusal;
+            }
+
+            await ErrorAsync(response, refusal.Status, refusal.Reason, "the upload was refused (test layer)");
+            return;
+        }
+
         if (complete is not null)
         {
             var snapshot = await SnapshotAsync(session.Bucket, session.Name);
-            var stored = await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
+            var stored = complete.Length > LargeObjectBytes
+                ? await StoreLargeAsync(session.Bucket, session.Metadata, session.ContentType, complete)
+                : await StoreAsync(session.Bucket, session.Metadata, session.ContentType, complete);
             Archive(session.Bucket, snapshot);
             lock (session)
             {
@@ -156,7 +198,7 @@ public sealed partial class GcsEmulatorGaps
 
         if (session.Finished is { } finished)
         {
-            await JsonAsync(response, 200, JsonNode.Parse(finished)!);
+            await JsonAsync(response, 200, AsServed(session.Bucket, JsonNode.Parse(finished)!));
             return;
         }
 
@@ -178,6 +220,40 @@ public sealed partial class GcsEmulatorGaps
         }
 
         response.ContentLength64 = 0;
+    }
+
+    /// <summary>Why the server refuses to finish an upload whose last byte arrived: its precondition
+    /// no longer holds (412), or its <c>X-Goog-Hash</c> does not match the bytes (400); null to finish.</summary>
+    private async Task<(int Status, string Reason)?> RefusalAsync(HttpListenerRequest request, Session session, byte[] data)
+    {
+        if (session.IfGenerationMatch is { } expected)
+        {
+            var current = await GenerationAsync(session.Bucket, session.Name);
+            if ((current?.ToString(CultureInfo.InvariantCulture) ?? "0") != expected)
+            {
+                return (412, "conditionNotMet");
+            }
+        }
+
+        if (request.Headers["X-Goog-Hash"] is { Length: > 0 } header)
+        {
+            Interlocked.Increment(ref _hashedLastChunks);
+            foreach (var pair in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)))
+            {
+                var actual = pair[0] switch
+                {
+                    "crc32c" => Crc32cBase64(data),
+                    "md5" => Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data)),
+                    _ => null,
+                };
+                if (actual is not null && (pair.Length != 2 || pair[1] != actual))
+                {
+                    return (400, "invalid");
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Stores an object through the emulator with a multipart upload; returns its resource JSON.</summary>
@@ -210,5 +286,9 @@ public sealed partial class GcsEmulatorGaps
         public MemoryStream Data { get; } = new();
 
         public string? Finished { get; set; }
+
+        public string? IfGenerationMatch { get; init; }
+
+        public (int Status, string Reason)? Refused { get; set; }
     }
 }

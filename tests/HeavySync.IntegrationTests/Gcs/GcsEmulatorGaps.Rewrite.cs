@@ -79,7 +79,7 @@ public sealed partial class GcsEmulatorGaps
             ["totalBytesRewritten"] = size.ToString(CultureInfo.InvariantCulture),
             ["objectSize"] = size.ToString(CultureInfo.InvariantCulture),
             ["done"] = true,
-            ["resource"] = JsonNode.Parse(stored),
+            ["resource"] = AsServed(destinationBucket, JsonNode.Parse(stored)!),
         });
     }
 }

@@ -148,6 +148,11 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         }
 
         NoteAuthorization(request);
+        Record(request, path, query);
+        if (await RefusedAsync(request, response))
+        {
+            return;
+        }
 
         // buckets.insert: POST /storage/v1/b?project=P
         if (request.HttpMethod == "POST" && path.TrimEnd('/') == "/storage/v1/b")
@@ -190,11 +195,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
                 _uploads.AddOrUpdate(segments[4], 1, static (_, n) => n + 1);
             }
 
-            if (request.HttpMethod == "POST" && !await GenerationMatchesAsync(response, segments[4], query["name"], query["ifGenerationMatch"]))
-            {
-                return;
-            }
-
+            // ifGenerationMatch binds every upload type; the object's name is in the query (media) or
+            // in the metadata body (multipart, resumable), so each branch checks it once it has the name.
             if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "resumable")
             {
                 await StartResumableAsync(request, response, segments[4], query);
@@ -204,6 +206,11 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
             if (request.HttpMethod == "POST" && (query["uploadType"] ?? request.Headers["X-Goog-Upload-Protocol"]) == "multipart")
             {
                 await MultipartUploadAsync(request, response, segments[4], query);
+                return;
+            }
+
+            if (request.HttpMethod == "POST" && !await GenerationMatchesAsync(response, segments[4], query["name"], query["ifGenerationMatch"]))
+            {
                 return;
             }
 
@@ -255,8 +262,21 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
             return;
         }
 
-        await ForwardAsync(request, response, raw);
+        if (segments is ["storage", "v1", "b", _, "o", _] && request.HttpMethod == "GET" && query["alt"] == "media")
+        {
+            await ForwardAsync(request, response, raw, Corrupts(segments[3], segments[5]) ? static (_, body) => FlipFirstByte(body) : null, dropRange: IgnoreRange);
+            return;
+        }
+
+        // Object resources and listings: as composite objects where a test asked for them.
+        await ForwardAsync(request, response, raw, bucket is not null && _compositeBuckets.ContainsKey(bucket) ? (answer, body) => ServedJson(bucket, answer, body) : null);
     }
+
+    /// <summary>A JSON answer's body with its object resources as served for <paramref name="bucket"/>.</summary>
+    private byte[] ServedJson(string bucket, HttpResponseMessage answer, byte[] body) =>
+        answer.Content.Headers.ContentType?.MediaType == "application/json" && body.Length > 0
+            ? Encoding.UTF8.GetBytes(AsServed(bucket, JsonNode.Parse(body)!).ToJsonString())
+            : body;
 
     /// <summary>The bucket a JSON API path names (/storage/v1/b/B/..., /upload/storage/v1/b/B/..., /download/storage/v1/b/B/...).</summary>
     private static string? BucketOf(string[] segments)
@@ -317,8 +337,9 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         return long.Parse(resource["generation"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Forwards the request as it came; returns the answer's status.</summary>
-    private async Task<int> ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw)
+    /// <summary>Forwards the request as it came (without its Range header when <paramref name="dropRange"/>);
+    /// <paramref name="transform"/>, when given, rewrites the answer's body. Returns the answer's status.</summary>
+    private async Task<int> ForwardAsync(HttpListenerRequest request, HttpListenerResponse response, string raw, Func<HttpResponseMessage, byte[], byte[]>? transform = null, bool dropRange = false)
     {
         using var message = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_upstream, raw.TrimStart('/')));
         if (request.HasEntityBody)
@@ -329,7 +350,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
         foreach (var name in request.Headers.AllKeys.OfType<string>())
         {
             if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+                || (dropRange && name.Equals("Range", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -352,6 +374,14 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
             }
 
             response.AddHeader(name, string.Join(",", values));
+        }
+
+        if (transform is not null)
+        {
+            var body = transform(answer, await answer.Content.ReadAsByteArrayAsync());
+            response.ContentLength64 = body.Length;
+            await response.OutputStream.WriteAsync(body);
+            return (int)answer.StatusCode;
         }
 
         if (answer.Content.Headers.ContentLength is { } length)

@@ -86,6 +86,42 @@ public sealed class HashingReadStreamTests
         Assert.False(stream.Hasher.IsFinished);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Read_CompletingContentWithAnotherChecksum_FailsBeforeTheConsumerSeesTheEnd(bool crc, bool md5)
+    {
+        var changed = Content.ToArray();
+        changed[^1] ^= 1;
+        await using var stream = new HashingReadStream(new MemoryStream(changed), changed.Length)
+        {
+            ExpectedCrc32c = crc ? Crc32c.Compute(Content) : null,
+            ExpectedMd5Hex = md5 ? Convert.ToHexStringLower(MD5.HashData(Content)) : null,
+        };
+        var buffer = new byte[changed.Length - 1];
+        await stream.ReadExactlyAsync(buffer);
+
+        var error = await Assert.ThrowsAsync<HeavySync.Storage.StoreException>(async () => await stream.ReadAtLeastAsync(new byte[16], 1, throwOnEndOfStream: false));
+
+        Assert.Equal(HeavySync.Storage.StoreErrorKind.Transient, error.Kind);
+        Assert.Contains(crc ? "CRC32C" : "MD5", error.Message);
+    }
+
+    [Fact]
+    public async Task Read_ContentWithTheExpectedChecksums_ReadsToTheEnd()
+    {
+        await using var stream = new HashingReadStream(new MemoryStream(Content), Content.Length)
+        {
+            ExpectedCrc32c = Crc32c.Compute(Content),
+            ExpectedMd5Hex = Convert.ToHexStringLower(MD5.HashData(Content)),
+        };
+
+        await stream.CopyToAsync(Stream.Null);
+
+        Assert.Equal(Content.Length, stream.BytesRead);
+        Assert.True(stream.Hasher.IsFinished);
+    }
+
     [Fact]
     public void SeekAndWrite_Throw()
     {

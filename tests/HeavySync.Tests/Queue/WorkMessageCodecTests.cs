@@ -1,6 +1,7 @@
 using System.Text;
 using HeavySync.Queue;
 using HeavySync.State;
+using HeavySync.Storage;
 
 namespace HeavySync.Tests.Queue;
 
@@ -14,8 +15,13 @@ public sealed class WorkMessageCodecTests
         RunId: 7,
         Tasks:
         [
-            new WorkTask(1001, "photos/2024/ünï çødé+100%.jpg", 5_000_000_000, "5000000000:etag:9b2cf535f27731c974343645a3985328-2", TaskAction.Copy),
-            new WorkTask(1002, "old/gone.txt", 0, null, TaskAction.Delete),
+            new WorkTask(1001, "photos/2024/ünï çødé+100%.jpg", 5_000_000_000, "5000000000:etag:9b2cf535f27731c974343645a3985328-2", TaskAction.Copy)
+            {
+                ExpectedDestination = ExpectedDestination.AtVersion("1712345678901234"),
+            },
+            new WorkTask(1002, "old/gone.txt", 0, null, TaskAction.Delete) { ExpectedDestination = ExpectedDestination.AtVersion("42") },
+            new WorkTask(1003, "new.txt", 7, "7:md5:0cc175b9c0f1b6a831c399e269772661", TaskAction.Copy) { ExpectedDestination = ExpectedDestination.Absent },
+            new WorkTask(1004, "local/dst.txt", 7, "7:md5:0cc175b9c0f1b6a831c399e269772661", TaskAction.Copy),
         ],
         TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
 
@@ -61,6 +67,17 @@ public sealed class WorkMessageCodecTests
         var error = Assert.Throws<FormatException>(() => WorkMessageCodec.Decode(Encoding.UTF8.GetBytes(json)));
 
         Assert.Contains("version 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_MessageOfAnEarlierBuild_CarriesNoDestinationExpectation()
+    {
+        // Written before tasks carried what the destination listing saw: still version 1, still read.
+        const string earlier = "{\"job\":1,\"run\":2,\"tasks\":[{\"id\":3,\"key\":\"k\",\"size\":1,\"sourceFingerprint\":\"1:md5:x\",\"action\":\"copy\"}],\"v\":1}";
+
+        var decoded = WorkMessageCodec.Decode(Encoding.UTF8.GetBytes(earlier));
+
+        Assert.Null(Assert.Single(decoded.Tasks).ExpectedDestination);
     }
 
     [Theory]

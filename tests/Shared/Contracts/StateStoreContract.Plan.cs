@@ -175,6 +175,28 @@ public abstract partial class StateStoreContract
     }
 
     [Fact]
+    public async Task PlanAsync_Tasks_CarryWhatTheDestinationListingSaw()
+    {
+        await using var store = await CreateStoreAsync();
+        var job = await store.GetOrCreateJobAsync("s3://a", "gs://b", CancellationToken.None);
+        var run = await ListedRunAsync(
+            store,
+            job,
+            [Entry("changed", 2), Entry("changed-unversioned", 2), Entry("new", 1)],
+            [Entry("changed", 3, version: "1005"), Entry("changed-unversioned", 3), Entry("old", 4, version: "1007"), Entry("old-unversioned", 5)]);
+
+        await store.PlanAsync(run.Id, Checksum, CancellationToken.None);
+
+        var copies = (await AllTasksAsync(store, run.Id, TaskAction.Copy, WorkTaskStatus.Pending)).ToDictionary(t => t.Key, t => t.ExpectedDestination, StringComparer.Ordinal);
+        var deletes = (await AllTasksAsync(store, run.Id, TaskAction.Delete, WorkTaskStatus.Pending)).ToDictionary(t => t.Key, t => t.ExpectedDestination, StringComparer.Ordinal);
+        Assert.Equal(ExpectedDestination.Absent, copies["new"]);
+        Assert.Equal(ExpectedDestination.AtVersion("1005"), copies["changed"]);
+        Assert.Null(copies["changed-unversioned"]);
+        Assert.Equal(ExpectedDestination.AtVersion("1007"), deletes["old"]);
+        Assert.Null(deletes["old-unversioned"]);
+    }
+
+    [Fact]
     public async Task PlanAsync_EmptyListings_PlansNothing()
     {
         await using var store = await CreateStoreAsync();

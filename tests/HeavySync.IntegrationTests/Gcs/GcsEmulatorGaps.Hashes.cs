@@ -1,0 +1,38 @@
+namespace HeavySync.IntegrationTests.Gcs;
+
+public sealed partial class GcsEmulatorGaps
+{
+    private static readonly uint[] Crc32cTable = BuildCrc32cTable();
+
+    /// <summary>CRC32C (Castagnoli) of <paramref name="data"/> as GCS shows it: base64 of the
+    /// big-endian value. The layer's own, table-driven: it stands in for the server, so it does not
+    /// borrow the client's implementation.</summary>
+    private static string Crc32cBase64(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc = Crc32cTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        crc ^= 0xFFFFFFFFu;
+        return Convert.ToBase64String([(byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
+    }
+
+    private static uint[] BuildCrc32cTable()
+    {
+        var table = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            var c = i;
+            for (var k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+            }
+
+            table[i] = c;
+        }
+
+        return table;
+    }
+}
