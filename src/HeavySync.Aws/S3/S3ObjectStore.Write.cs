@@ -35,31 +35,9 @@ public sealed partial class S3ObjectStore
             var md5Hex = Convert.ToHexStringLower(md5);
             CheckExpectedMd5(request, md5Hex);
 
-            var response = await SendAsync(
-                RequestOperations.Put,
-                Describe("PUT", request.Key),
-                token =>
-                {
-                    var put = new PutObjectRequest
-                    {
-                        BucketName = _bucket,
-                        Key = FullKey(request.Key),
-                        InputStream = new MemoryStream(buffer, 0, length, writable: false),
-                        AutoCloseStream = true,
-                        MD5Digest = Convert.ToBase64String(md5),
-                        ContentType = request.ContentType,
-
-                        // One signature over the buffered body instead of aws-chunked framing with a
-                        // signature per chunk: less work on both ends, and Content-MD5 guards the bytes.
-                        UseChunkEncoding = false,
-                    };
-                    AddMetadata(put.Metadata, request, null);
-                    return _client.PutObjectAsync(put, token);
-                },
-                cancellationToken).ConfigureAwait(false);
-
-            var etag = TrimETag(response.ETag);
-            if (etag is not null && etag != md5Hex && !ETagIsNotMd5(response.ServerSideEncryptionMethod))
+            var (sentETag, encryption) = await PutBufferAsync(request, new ArraySegment<byte>(buffer, 0, length), md5, cancellationToken).ConfigureAwait(false);
+            var etag = TrimETag(sentETag);
+            if (etag is not null && etag != md5Hex && !ETagIsNotMd5(encryption))
             {
                 throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: stored ETag {etag} differs from the content MD5 {md5Hex}");
             }
@@ -84,6 +62,70 @@ public sealed partial class S3ObjectStore
         }
     }
 
+    /// <summary>One PutObject of a buffered body: straight over HTTP for small bodies the direct path
+    /// can address (<see cref="S3DirectPut"/>), else through the SDK. Both go through the same retry
+    /// pipeline, request counting and error mapping; returns the ETag and encryption the server reports.</summary>
+    private async Task<(string? ETag, ServerSideEncryptionMethod? Encryption)> PutBufferAsync(
+        WriteRequest request, ArraySegment<byte> body, byte[] md5, CancellationToken cancellationToken)
+    {
+        var fullKey = FullKey(request.Key);
+        var what = Describe("PUT", request.Key);
+        var metadata = MetadataOf(request, null);
+        var contentType = S3DirectPut.ContentTypeFor(fullKey, request.ContentType);
+        if (DirectPutTarget(fullKey, body.Count, contentType, metadata) is { } uri)
+        {
+            Interlocked.Increment(ref _directPuts);
+            return await SendAsync(
+                RequestOperations.Put,
+                what,
+                token => _directPut!.PutAsync(uri, body, md5, contentType, metadata, token),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await SendAsync(
+            RequestOperations.Put,
+            what,
+            token =>
+            {
+                var put = new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = fullKey,
+                    InputStream = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false),
+                    AutoCloseStream = true,
+                    MD5Digest = Convert.ToBase64String(md5),
+                    ContentType = request.ContentType,
+
+                    // One signature over the buffered body instead of aws-chunked framing with a
+                    // signature per chunk: less work on both ends, and Content-MD5 guards the bytes.
+                    UseChunkEncoding = false,
+                };
+                AddMetadata(put.Metadata, request, null);
+                return _client.PutObjectAsync(put, token);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (response.ETag, response.ServerSideEncryptionMethod);
+    }
+
+    /// <summary>The URI to PUT to directly, or null when this PUT goes through the SDK.</summary>
+    private Uri? DirectPutTarget(string fullKey, int length, string contentType, List<KeyValuePair<string, string>> metadata)
+    {
+        if (_directPut is null || length > _options.DirectPutMaxBytes || !S3DirectPut.IsPlainHeaderValue(contentType))
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in metadata)
+        {
+            if (!S3DirectPut.IsPlainHeaderValue(name) || !S3DirectPut.IsPlainHeaderValue(value))
+            {
+                return null;
+            }
+        }
+
+        return _directPut.ObjectUri(fullKey);
+    }
+
     /// <summary>SSE-KMS objects have ETags that are not content MD5s (AWS S3 documents this).</summary>
     private static bool ETagIsNotMd5(ServerSideEncryptionMethod? encryption) =>
         encryption is not null && (encryption == ServerSideEncryptionMethod.AWSKMS || encryption == ServerSideEncryptionMethod.AWSKMSDSSE);
@@ -92,17 +134,29 @@ public sealed partial class S3ObjectStore
         await StatAsync(key, cancellationToken).ConfigureAwait(false)
         ?? throw new StoreException(StoreErrorKind.Transient, $"{Describe("HEAD", key)}: the object just written is not visible");
 
-    private void AddMetadata(MetadataCollection metadata, WriteRequest request, string? wholeMd5Base64)
+    private static void AddMetadata(MetadataCollection metadata, WriteRequest request, string? wholeMd5Base64)
     {
+        foreach (var (name, value) in MetadataOf(request, wholeMd5Base64))
+        {
+            metadata.Add(name, value);
+        }
+    }
+
+    /// <summary>The user metadata an upload stores (names without the x-amz-meta- prefix).</summary>
+    private static List<KeyValuePair<string, string>> MetadataOf(WriteRequest request, string? wholeMd5Base64)
+    {
+        var metadata = new List<KeyValuePair<string, string>>(2);
         if (request.LastModified is { } mtime)
         {
-            metadata.Add(S3Metadata.Mtime, S3Metadata.FormatMtime(mtime));
+            metadata.Add(KeyValuePair.Create(S3Metadata.Mtime, S3Metadata.FormatMtime(mtime)));
         }
 
         if (wholeMd5Base64 is not null)
         {
-            metadata.Add(S3Metadata.Md5, wholeMd5Base64);
+            metadata.Add(KeyValuePair.Create(S3Metadata.Md5, wholeMd5Base64));
         }
+
+        return metadata;
     }
 
     private static void CheckExpectedMd5(WriteRequest request, string actualHex)

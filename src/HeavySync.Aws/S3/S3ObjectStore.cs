@@ -17,6 +17,7 @@ namespace HeavySync.Aws.S3;
 public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatchDelete
 {
     private readonly IAmazonS3 _client;
+    private readonly S3DirectPut? _directPut;
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly S3StoreOptions _options;
@@ -25,9 +26,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private long _directPuts;
 
     private S3ObjectStore(
         IAmazonS3 client,
+        S3DirectPut? directPut,
         StoreLocation location,
         S3Identity identity,
         S3StoreOptions options,
@@ -36,6 +39,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         TimeProvider timeProvider)
     {
         _client = client;
+        _directPut = directPut;
         _bucket = location.Bucket;
         _prefix = location.Prefix;
         Location = location.Canonical;
@@ -64,6 +68,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
 
     /// <inheritdoc />
     public int MaxBatchSize => 1000;
+
+    /// <summary>Objects written with <see cref="S3DirectPut"/> rather than the SDK (for tests and diagnostics).</summary>
+    internal long DirectPuts => Interlocked.Read(ref _directPuts);
 
     /// <summary>
     /// Opens the bucket: resolves settings and credentials, then reads the bucket's versioning state
@@ -111,7 +118,8 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
 
         var identity = new S3Identity(S3ClientFactory.ResolveEndpoint(settings) ?? string.Empty, S3ClientFactory.ResolveRegion(settings), accessKey);
         var client = S3ClientFactory.CreateClient(credentials, config);
-        var store = new S3ObjectStore(client, location, identity, options, observer ?? NullRequestObserver.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
+        var directPut = options.DirectPutMaxBytes > 0 ? S3DirectPut.TryCreate(config, credentials, location.Bucket) : null;
+        var store = new S3ObjectStore(client, directPut, location, identity, options, observer ?? NullRequestObserver.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
         try
         {
             await store.ProbeBucketAsync(cancellationToken).ConfigureAwait(false);
@@ -119,6 +127,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         catch
         {
             client.Dispose();
+            directPut?.Dispose();
             throw;
         }
 
@@ -129,6 +138,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _directPut?.Dispose();
         _partBudget.Dispose();
         return ValueTask.CompletedTask;
     }

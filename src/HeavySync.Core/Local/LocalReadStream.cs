@@ -34,22 +34,24 @@ internal sealed class LocalReadStream(FileStream file, long budget, string path)
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <remarks>Reads synchronously on the calling thread. The file is not opened for asynchronous
+    /// I/O (Linux has none for regular files), so FileStream.ReadAsync would only hand the same
+    /// blocking read to another thread-pool thread: a work-item hop per read that a copy of many
+    /// small files pays twice per file (the data, then the end-of-file probe), for the same blocking.</remarks>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_remaining == 0 || buffer.IsEmpty)
+        if (cancellationToken.IsCancellationRequested)
         {
-            return 0;
+            return ValueTask.FromCanceled<int>(cancellationToken);
         }
 
         try
         {
-            var read = await file.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken).ConfigureAwait(false);
-            _remaining -= read;
-            return read;
+            return ValueTask.FromResult(Read(buffer.Span));
         }
-        catch (IOException error)
+        catch (StoreException error)
         {
-            throw Failed(error);
+            return ValueTask.FromException<int>(error);
         }
     }
 
