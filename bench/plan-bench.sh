@@ -9,6 +9,7 @@
 # Usage: bench/plan-bench.sh [OBJECTS]        (a multiple of 100; default 1000000)
 # Env:   RUNS     lister passes per database (default 2: empty ledger, then the ledger run 1 learned)
 #        REPEAT   fresh databases in a row (default 1)
+#        BATCH    listing batch rows (default: the lister's, 1,000 = HEAVYSYNC_LISTING_BATCH)
 #        HEAVYSYNC_TEST_DIR  where the private Postgres lives (default /tmp/heavysync-bench)
 #        DURABLE=1  start the server with fsync, synchronous_commit and full_page_writes on (the
 #                   production defaults) instead of the test server's off; applies only when this
@@ -50,7 +51,7 @@ for i in $(seq 1 "$repeat"); do
   psql -d postgres -c "DROP DATABASE IF EXISTS planbench" -c "CREATE DATABASE planbench" 2>/dev/null
   echo
   echo "### $(date -u '+%Y-%m-%d %H:%M UTC'), database $i of $repeat"
-  /usr/bin/time -v -o "$work/time.txt" dotnet "$dll" --objects "$objects" --runs "$runs" \
+  /usr/bin/time -v -o "$work/time.txt" dotnet "$dll" --objects "$objects" --runs "$runs" ${BATCH:+--batch "$BATCH"} \
     --postgres "postgres://heavysync:heavysync-test@127.0.0.1:$HEAVYSYNC_TEST_POSTGRES_PORT/planbench" \
     || { echo "plan-bench failed (exit $?)" >&2; exit 1; }
   rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")

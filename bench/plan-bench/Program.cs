@@ -1,6 +1,6 @@
 // plan-bench: the real cluster lister over synthetic listings on Postgres (bench/plan-bench.sh runs it).
 //
-//   plan-bench --postgres URL [--objects 1000000] [--runs 2]
+//   plan-bench --postgres URL [--objects 1000000] [--runs 2] [--batch 1000 (HEAVYSYNC_LISTING_BATCH)]
 //
 // Each run is one `heavysync lister` pass — ListerRole: job lock, new run, both listings streamed into
 // the state by binary COPY in 1,000-row batches, the set-based plan, publishing the copy tasks to the
@@ -22,6 +22,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 string? url = Environment.GetEnvironmentVariable("HEAVYSYNC_BENCH_POSTGRES_URL");
 var objects = 1_000_000;
 var runs = 2;
+var batch = new SyncOptions().ListingBatchSize;
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -30,8 +31,9 @@ for (var i = 0; i < args.Length; i++)
         case "--postgres" when value is not null: url = value; i++; break;
         case "--objects" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0 && n % 100 == 0: objects = n; i++; break;
         case "--runs" when int.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: runs = r; i++; break;
+        case "--batch" when int.TryParse(value, CultureInfo.InvariantCulture, out var b) && b > 0: batch = b; i++; break;
         default:
-            Console.Error.WriteLine($"plan-bench: bad argument '{args[i]}' (usage: plan-bench --postgres URL [--objects N (multiple of 100)] [--runs R])");
+            Console.Error.WriteLine($"plan-bench: bad argument '{args[i]}' (usage: plan-bench --postgres URL [--objects N (multiple of 100)] [--runs R] [--batch ROWS])");
             return 2;
     }
 }
@@ -48,7 +50,7 @@ var expectation = new PlanExpectation(space, new PlanOptions(CompareMode.Checksu
 await using var store = await PostgresStateStore.OpenAsync(url, token);
 await using var queue = PostgresWorkQueue.Create(store, new PostgresQueueOptions());
 var job = await store.GetOrCreateJobAsync("synthetic://source", "synthetic://destination", token);
-await using var context = new JobContext(job, new SyntheticStore(space, StoreSide.Source), new SyntheticStore(space, StoreSide.Destination), new SyncOptions());
+await using var context = new JobContext(job, new SyntheticStore(space, StoreSide.Source), new SyntheticStore(space, StoreSide.Destination), new SyncOptions { ListingBatchSize = batch });
 var verifier = new PlanVerifier(store.DataSource, expectation);
 var cpu = new CpuMeter((int)await ScalarAsync(store, "SELECT pg_backend_pid()", null));
 using var clock = new PhaseClock(cpu);

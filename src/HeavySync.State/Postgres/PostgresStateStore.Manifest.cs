@@ -32,31 +32,56 @@ public sealed partial class PostgresStateStore
         """;
 
     /// <inheritdoc />
-    /// <remarks>Binary COPY (straight into the manifest, or through a staging table when the batch
-    /// repeats stored keys), in the same transaction as the resume point.</remarks>
+    /// <remarks>
+    /// One transaction of four round trips: binary COPY straight into the manifest (start, end),
+    /// one statement that checks the listing is still open and saves the resume point, COMMIT. The
+    /// run's row is locked only by that last statement, so the source and destination listers of a
+    /// run copy at the same time instead of queueing behind each other's COPY. A batch repeating
+    /// stored keys (a lister resumed after a crash) fails the COPY on the primary key; that
+    /// transaction is rolled back and the batch merged through a staging table in a new one.
+    /// </remarks>
     public Task AddManifestBatchAsync(long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, string? resumeAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var column = SideColumn(side);
-        return InTransactionAsync(async (c, t) =>
+        return UseAsync(async c =>
         {
-            var run = await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
-            if (side == StoreSide.Source ? run.SourceListed : run.DestinationListed)
+            var transaction = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new StateStoreException($"the {SideName(side)} listing of run {runId} is complete; it takes no more rows");
-            }
+                if (entries.Count > 0)
+                {
+                    try
+                    {
+                        await CopyRowsAsync(c, CopyDirectSql, (runId, (short)side), entries, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        await transaction.DisposeAsync().ConfigureAwait(false);
+                        transaction = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                        await MergeThroughStageAsync(c, transaction, runId, side, entries, cancellationToken).ConfigureAwait(false);
+                    }
+                }
 
-            if (entries.Count > 0)
+                // Last, so the run's row lock is held only from here to the commit. A listing
+                // completed meanwhile takes no more rows: this fails and the COPY is rolled back.
+                var open = await c.ExecuteAsync(Sql(
+                    $"UPDATE runs SET {column}_resume_after = COALESCE(@resumeAfter, {column}_resume_after) WHERE id = @runId AND NOT {column}_listed",
+                    new { runId, resumeAfter }, transaction, cancellationToken)).ConfigureAwait(false);
+                if (open == 0)
+                {
+                    var run = await ReadRunAsync(c, transaction, runId, false, cancellationToken).ConfigureAwait(false);
+                    throw new StateStoreException($"the {SideName(side)} listing of run {run.Id} is complete; it takes no more rows");
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            finally
             {
-                await IngestAsync(c, t, runId, side, entries, cancellationToken).ConfigureAwait(false);
+                await transaction.DisposeAsync().ConfigureAwait(false);
             }
-
-            if (resumeAfter is not null)
-            {
-                await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_resume_after = @resumeAfter WHERE id = @runId", new { runId, resumeAfter }, t, cancellationToken)).ConfigureAwait(false);
-            }
-
-            return 0;
         }, cancellationToken);
     }
 
@@ -94,25 +119,11 @@ public sealed partial class PostgresStateStore
             cancellationToken);
 
     /// <summary>
-    /// Fresh keys (the usual case) are copied straight into the manifest, which is about twice as
-    /// fast as staging. A batch that repeats stored keys (a lister resumed after a crash) makes that
-    /// COPY fail on the primary key; it is then rolled back to the savepoint and merged through the
-    /// staging table, which replaces the rows.
+    /// A batch that repeats stored keys: COPY into a staging table, then one merge that replaces the
+    /// stored rows. Slower than the direct COPY, so only for the batch a resumed lister repeats.
     /// </summary>
-    private static async Task IngestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
+    private static async Task MergeThroughStageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await transaction.SaveAsync("direct", cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await CopyRowsAsync(connection, CopyDirectSql, (runId, (short)side), entries, cancellationToken).ConfigureAwait(false);
-            await transaction.ReleaseAsync("direct", cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await transaction.RollbackAsync("direct", cancellationToken).ConfigureAwait(false);
-        }
-
         await connection.ExecuteAsync(Sql(CreateStageSql, null, transaction, cancellationToken)).ConfigureAwait(false);
         await CopyRowsAsync(connection, CopyStageSql, null, entries, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, transaction, cancellationToken)).ConfigureAwait(false);
