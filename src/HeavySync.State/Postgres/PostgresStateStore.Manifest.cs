@@ -33,10 +33,10 @@ public sealed partial class PostgresStateStore
 
     /// <inheritdoc />
     /// <remarks>
-    /// One transaction of four round trips: binary COPY straight into the manifest (start, end),
-    /// one statement that checks the listing is still open and saves the resume point, COMMIT. The
-    /// run's row is locked only by that last statement, so the source and destination listers of a
-    /// run copy at the same time instead of queueing behind each other's COPY. A batch repeating
+    /// One transaction of three statements: binary COPY straight into the manifest, one UPDATE that
+    /// checks the listing is still open and saves the resume point, COMMIT. The run's row is locked
+    /// only from that UPDATE to the commit, so the source and destination listings of a run copy at
+    /// the same time instead of queueing behind each other's COPY. A batch repeating
     /// stored keys (a lister resumed after a crash) fails the COPY on the primary key; that
     /// transaction is rolled back and the batch merged through a staging table in a new one.
     /// </remarks>

@@ -40,7 +40,7 @@ public sealed partial class PostgresStateStore
     //    and verification times described another pair, so they are cleared); the totals go on
     //    the run. Data-modifying CTEs run to completion even when nothing reads them.
     // Reading the tables once instead of in four statements (copy join, delete anti-join, ledger
-    // join, totals scan) cut the plan's server CPU by about a quarter: see docs/benchmarks.md.
+    // join, totals scan) cut the plan's server CPU by 20-35% in bench/plan-bench.sh (docs/benchmarks.md).
     private const string PlanSql = $"""
         WITH j AS MATERIALIZED (
             SELECT x.decision, x.s_size, x.d_size,
