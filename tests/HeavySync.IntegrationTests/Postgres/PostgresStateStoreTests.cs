@@ -190,6 +190,37 @@ public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database) : 
     }
 
     [Fact]
+    public async Task AddManifestBatch_RunMissing_ThrowsAndTheCopiedRowsAreRolledBack()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+
+        // The COPY comes before the run's row is read, so it must not survive the failed check.
+        var error = await Assert.ThrowsAsync<StateStoreException>(() =>
+            store.AddManifestBatchAsync(4242, StoreSide.Source, [Entry("a", 1), Entry("b", 2)], "b", CancellationToken.None));
+
+        Assert.Equal($"run 4242 not found in state database {store.Where}", error.Message);
+        Assert.Equal(0, await store.CountManifestAsync(4242, StoreSide.Source, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddManifestBatch_RepeatedKeysAfterListingComplete_ThrowsAndKeepsTheStoredRows()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await ListedRunAsync(store, job, [Entry("a", 1)], []);
+
+        // A repeated key sends the batch down the staging merge; the closed listing still refuses it.
+        var error = await Assert.ThrowsAsync<StateStoreException>(() =>
+            store.AddManifestBatchAsync(run.Id, StoreSide.Source, [Entry("a", 7), Entry("b", 2)], "b", CancellationToken.None));
+
+        Assert.Equal($"the source listing of run {run.Id} is complete; it takes no more rows", error.Message);
+        var rows = await store.SampleManifestAsync(run.Id, StoreSide.Source, 10, 1, CancellationToken.None);
+        Assert.Equal(new[] { ("a", 1L) }, rows.Select(r => (r.Key, r.Size)));
+        Assert.Null((await store.GetRunAsync(run.Id, CancellationToken.None)).SourceResumeAfter);
+    }
+
+    [Fact]
     public async Task OpenAsync_WrongPassword_OneLineWithoutThePassword()
     {
         var url = database.Url.Replace(":heavysync-test@", ":Wr0ng%2Fs3cr3t@", StringComparison.Ordinal);
