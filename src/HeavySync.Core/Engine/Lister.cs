@@ -16,8 +16,11 @@ namespace HeavySync.Engine;
 /// <param name="progress">Listing counters.</param>
 /// <param name="logger">Logs.</param>
 /// <param name="skipDirectoryMarkers">Drop source keys ending in '/' (S3 "folder" objects): a file-system destination cannot hold them.</param>
-public sealed partial class Lister(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger, bool skipDirectoryMarkers = false)
+/// <param name="time">The clock that bounds a batch's age (<see cref="SyncOptions.ListingBatchInterval"/>); default <see cref="TimeProvider.System"/>.</param>
+public sealed partial class Lister(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger, bool skipDirectoryMarkers = false, TimeProvider? time = null)
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     /// <summary>Lists whatever of the run is not listed yet, then plans it. Returns the plan.</summary>
     public async Task<PlanSummary> ListAndPlanAsync(RunRecord run, IObjectStore source, IObjectStore destination, PlanOptions planOptions, CancellationToken cancellationToken)
     {
@@ -85,7 +88,8 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
             resumeAfter = null;
         }
 
-        var batch = new List<ObjectEntry>(options.ListingBatchSize);
+        var batch = new List<ObjectEntry>(Math.Min(options.ListingBatchSize, 1_024));
+        long batchStarted = 0;
         string? lastKey = null;
         await foreach (var entry in store.ListAsync(resumeAfter, cancellationToken).ConfigureAwait(false))
         {
@@ -102,7 +106,14 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
             }
 
             batch.Add(entry);
-            if (batch.Count >= options.ListingBatchSize)
+            if (batch.Count == 1)
+            {
+                batchStarted = clock.GetTimestamp();
+            }
+
+            // Saved when full or when it has collected for the interval: a slow listing still moves
+            // its resume point forward that often, a fast one pays the per-batch cost rarely.
+            if (batch.Count >= options.ListingBatchSize || clock.GetElapsedTime(batchStarted) >= options.ListingBatchInterval)
             {
                 await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
                 progress.AddListed(isSource, batch.Count);

@@ -33,7 +33,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         }
 
         var planOptions = new PlanOptions(options.Compare, MtimeTolerance(source, destination));
-        var lister = new Lister(state, options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: destination is LocalFileStore);
+        var lister = new Lister(state, options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: destination is LocalFileStore, clock);
         var plan = await lister.ListAndPlanAsync(run, source, destination, planOptions, cancellationToken).ConfigureAwait(false);
         run = await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
 
