@@ -1,8 +1,8 @@
+using System.Buffers;
 using Dapper;
 using HeavySync.Planning;
 using HeavySync.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace HeavySync.State.Postgres;
 
@@ -133,41 +133,79 @@ public sealed partial class PostgresStateStore
     /// given, else by each entry's position in the batch (the staging table's ord).</summary>
     private static async Task CopyRowsAsync(NpgsqlConnection connection, string copySql, (long Run, short Side)? runSide, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await using var import = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < entries.Count; i++)
+        using var rows = new BinaryCopyBuffer();
+        var fingerprint = ArrayPool<char>.Shared.Rent(256);
+        var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        try
         {
-            var entry = entries[i];
-            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            if (runSide is var (run, side))
+            for (var i = 0; i < entries.Count; i++)
             {
-                await import.WriteAsync(run, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(side, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await import.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                var entry = entries[i];
+                if (runSide is var (run, side))
+                {
+                    rows.StartRow(10);
+                    rows.WriteInt64(run);
+                    rows.WriteInt16(side);
+                }
+                else
+                {
+                    rows.StartRow(9);
+                    rows.WriteInt32(i);
+                }
+
+                rows.WriteText(entry.Key);
+                rows.WriteInt64(entry.Size);
+                rows.WriteText(entry.ETag);
+
+                // Stored lower-case so the plan compares MD5s with plain equality (rule 3 ignores case).
+                rows.WriteLowerText(entry.Md5);
+                rows.WriteInt64(entry.Crc32c);
+                rows.WriteInt64(entry.LastModified is { } m ? Fingerprint.UnixTicks(m) : null);
+                rows.WriteText(entry.Version);
+                if (Fingerprint.MaxLength(entry) > fingerprint.Length)
+                {
+                    ArrayPool<char>.Shared.Return(fingerprint);
+                    fingerprint = ArrayPool<char>.Shared.Rent(Fingerprint.MaxLength(entry));
+                }
+
+                rows.WriteText(fingerprint.AsSpan(0, Fingerprint.Format(entry, fingerprint)));
+                if (rows.ShouldFlush)
+                {
+                    await rows.FlushAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            await import.WriteAsync(entry.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(entry.Size, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await WriteTextAsync(import, entry.ETag, cancellationToken).ConfigureAwait(false);
-
-            // Stored lower-case so the plan compares MD5s with plain equality (rule 3 ignores case).
-            await WriteTextAsync(import, entry.Md5?.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
-            await WriteBigintAsync(import, entry.Crc32c, cancellationToken).ConfigureAwait(false);
-            await WriteBigintAsync(import, entry.LastModified is { } m ? Fingerprint.UnixTicks(m) : null, cancellationToken).ConfigureAwait(false);
-            await WriteTextAsync(import, entry.Version, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(Fingerprint.Of(entry), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            rows.WriteTrailer();
+            await rows.FlushAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Disposing a raw COPY stream completes the COPY: end it without its rows instead.
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(fingerprint);
         }
 
-        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        // Completes the COPY; the server's verdict (a duplicate key, a closed listing) surfaces here.
+        await stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static Task WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-
-    private static Task WriteBigintAsync(NpgsqlBinaryImporter import, long? value, CancellationToken cancellationToken) =>
-        value is { } v ? import.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : import.WriteNullAsync(cancellationToken);
+    /// <summary>Cancels a COPY that failed on this side; its own failure (a broken connection) adds nothing to the first one.</summary>
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is broken; disposing it (UseAsync) cleans up.
+        }
+    }
 
     private static string SideColumn(StoreSide side) => side switch
     {
