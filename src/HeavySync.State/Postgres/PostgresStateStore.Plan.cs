@@ -41,6 +41,10 @@ public sealed partial class PostgresStateStore
     //    the run. Data-modifying CTEs run to completion even when nothing reads them.
     // Reading the tables once instead of in four statements (copy join, delete anti-join, ledger
     // join, totals scan) cut the plan's server CPU by 20-35% in bench/plan-bench.sh (docs/benchmarks.md).
+    // Each input is an ordered subquery, so the joins are merge joins along the primary keys (DESIGN.md
+    // §9): index range scans read only this run's rows in key order. Without the ORDER BY the planner
+    // hashed both sides after scanning the whole manifest table (every kept run, both sides, twice)
+    // and spilled the hash tables to temporary files once they outgrew work_mem.
     private const string PlanSql = $"""
         WITH j AS MATERIALIZED (
             SELECT x.decision, x.s_size, x.d_size,
@@ -53,9 +57,9 @@ public sealed partial class PostgresStateStore
                 SELECT COALESCE(s.key, d.key) AS key, s.size AS s_size, d.size AS d_size, s.fp AS s_fp, d.fp AS d_fp,
                        COALESCE(s.md5, d.md5) AS md5, COALESCE(s.crc32c, d.crc32c) AS crc32c,
                        CASE WHEN s.key IS NULL THEN 3 ELSE {DecisionSql} END AS decision
-                FROM (SELECT * FROM manifest WHERE run_id = @run AND side = 0) s
-                LEFT JOIN ledger l ON l.job_id = @job AND l.key = s.key
-                FULL JOIN (SELECT * FROM manifest WHERE run_id = @run AND side = 1) d ON d.key = s.key) x),
+                FROM (SELECT * FROM manifest WHERE run_id = @run AND side = 0 ORDER BY key) s
+                LEFT JOIN (SELECT * FROM ledger WHERE job_id = @job ORDER BY key) l ON l.key = s.key
+                FULL JOIN (SELECT * FROM manifest WHERE run_id = @run AND side = 1 ORDER BY key) d ON d.key = s.key) x),
         copies_then_deletes AS (
             INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at)
             SELECT @run, key, CASE WHEN decision = 0 THEN 0 ELSE 1 END, COALESCE(s_size, d_size), s_fp, 0, 0, @now
