@@ -190,6 +190,36 @@ public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database) : 
     }
 
     [Fact]
+    public async Task AddManifestBatch_NonAsciiAndOversizedFields_StoredExactly()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await store.CreateRunAsync(job.Id, CancellationToken.None);
+
+        // Multi-byte UTF-8 everywhere text goes, an MD5 that only ToLowerInvariant lower-cases fully,
+        // and a version far larger than the COPY buffer and the fingerprint buffer start with.
+        var entries = new[]
+        {
+            Entry("fotos/Ärger/😀.jpg", 3, md5: "ÄBCDEF", etag: "\"é€\"", version: "ünï"),
+            Entry("huge-version", 4, md5: "ABCDEF0123456789ABCDEF0123456789", version: string.Concat(Enumerable.Repeat("vérsion-", 20_000))),
+            Entry("bare", 0),
+        };
+        await store.AddManifestBatchAsync(run.Id, StoreSide.Source, entries, "huge-version", CancellationToken.None);
+
+        await using var read = store.DataSource.CreateCommand("SELECT key, etag, md5, version, fp FROM manifest WHERE run_id = $1 ORDER BY key");
+        read.Parameters.AddWithValue(run.Id);
+        await using var reader = await read.ExecuteReaderAsync();
+        foreach (var want in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            Assert.True(await reader.ReadAsync());
+            var got = Enumerable.Range(0, 5).Select(c => reader.IsDBNull(c) ? null : reader.GetString(c)).ToArray();
+            Assert.Equal(new[] { want.Key, want.ETag, want.Md5?.ToLowerInvariant(), want.Version, Fingerprint.Of(want) }, got);
+        }
+
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
     public async Task AddManifestBatch_RunMissing_ThrowsAndTheCopiedRowsAreRolledBack()
     {
         await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
