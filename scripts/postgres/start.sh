@@ -5,6 +5,8 @@
 #
 #   HEAVYSYNC_TEST_DIR              base state dir (default /tmp/heavysync-test); ours is $it/postgres
 #   HEAVYSYNC_TEST_POSTGRES_PORT    port (default: first free from 15432)
+#   HEAVYSYNC_TEST_POSTGRES_OPTIONS extra server options, after the defaults so they win
+#                                   (e.g. "-c fsync=on" for a benchmark closer to production)
 #
 # Writes $HEAVYSYNC_TEST_DIR/postgres/env (sourceable) with HEAVYSYNC_TEST_POSTGRES_URL, a
 # postgres:// URL of a superuser-owned database "heavysync" (tests create their own databases).
@@ -60,7 +62,7 @@ rm -f "$pwfile"
 
 as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR \
   -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
-  -c shared_buffers=128MB" >/dev/null 9>&- || die "server did not start"
+  -c shared_buffers=128MB ${HEAVYSYNC_TEST_POSTGRES_OPTIONS:-}" >/dev/null 9>&- || die "server did not start"
 
 PGPASSWORD="$PASSWORD" "$BIN/psql" -q -h 127.0.0.1 -p "$port" -U "$USER_NAME" -d postgres -c "CREATE DATABASE heavysync" >/dev/null \
   || die "could not create the heavysync database"

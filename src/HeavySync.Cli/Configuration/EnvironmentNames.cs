@@ -17,7 +17,8 @@ internal static class EnvironmentNames
     [
         "progress_interval", // seconds between plain progress lines
         "state_dir",         // where 'heavysync sync' keeps one state file per pair
-        "listing_batch",     // manifest rows per saved listing batch (resume point)
+        "listing_batch",     // most manifest rows per saved listing batch (resume point)
+        "listing_batch_interval", // longest a listing batch collects before it is saved
     ];
 
     /// <summary>Variables read directly (not settings keys).</summary>

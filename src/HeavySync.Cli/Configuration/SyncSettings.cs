@@ -68,7 +68,8 @@ internal static class SyncSettings
         {
             Compare = compare,
             Concurrency = settings.GetInt("concurrency", 16, 1, 1024),
-            ListingBatchSize = settings.GetInt("listing_batch", 1_000, 10, 100_000),
+            ListingBatchSize = settings.GetInt("listing_batch", 10_000, 10, 100_000),
+            ListingBatchInterval = ListingBatchInterval(settings),
             Filter = filter,
             DryRun = dryRun,
             NoDelete = settings.GetBool("no_delete"),
@@ -76,6 +77,20 @@ internal static class SyncSettings
             AllowEmptySource = settings.GetBool("allow_empty_source"),
             PruneVersionsOlderThan = prune,
         };
+    }
+
+    /// <summary>listing_batch_interval: how long a listing batch may collect rows before it is saved
+    /// (default 1s; 0.1s to 1h).</summary>
+    private static TimeSpan ListingBatchInterval(CliSettings settings)
+    {
+        if (settings.GetString("listing_batch_interval") is not { } text)
+        {
+            return TimeSpan.FromSeconds(1);
+        }
+
+        return ParseDuration(text) is { } interval && interval >= TimeSpan.FromMilliseconds(100) && interval <= TimeSpan.FromHours(1)
+            ? interval
+            : throw new UsageException($"listing_batch_interval: '{text}' is not a duration from 0.1s to 1h, like 1s or 2s");
     }
 
     /// <summary>"30d", "12h", "90m", "45s", or a TimeSpan ("1.02:00:00").</summary>

@@ -16,8 +16,11 @@ namespace HeavySync.Engine;
 /// <param name="progress">Listing counters.</param>
 /// <param name="logger">Logs.</param>
 /// <param name="skipDirectoryMarkers">Drop source keys ending in '/' (S3 "folder" objects): a file-system destination cannot hold them.</param>
-public sealed partial class Lister(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger, bool skipDirectoryMarkers = false)
+/// <param name="time">The clock that bounds a batch's age (<see cref="SyncOptions.ListingBatchInterval"/>); default <see cref="TimeProvider.System"/>.</param>
+public sealed partial class Lister(IStateStore state, SyncOptions options, SyncProgress progress, ILogger logger, bool skipDirectoryMarkers = false, TimeProvider? time = null)
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     /// <summary>Lists whatever of the run is not listed yet, then plans it. Returns the plan.</summary>
     public async Task<PlanSummary> ListAndPlanAsync(RunRecord run, IObjectStore source, IObjectStore destination, PlanOptions planOptions, CancellationToken cancellationToken)
     {
@@ -87,8 +90,10 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
 
         // One "list page" span per batch, started before the batch's entries are fetched, so the
         // store's listing requests (made while the enumerator advances) are its children, and ended
-        // after the batch is saved.
-        var batch = new List<ObjectEntry>(options.ListingBatchSize);
+        // after the batch is saved. A batch is saved when full or when it has collected for the
+        // interval since its first entry: a slow listing still moves its resume point forward that
+        // often, a fast one pays the per-batch cost rarely.
+        var batch = new List<ObjectEntry>(Math.Min(options.ListingBatchSize, 1_024));
         string? lastKey = null;
         var entries = store.ListAsync(resumeAfter, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (entries.ConfigureAwait(false))
@@ -97,9 +102,13 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
             while (more)
             {
                 using var page = StartListPage(runId, side);
-                while (batch.Count < options.ListingBatchSize && (more = await entries.MoveNextAsync().ConfigureAwait(false)))
+                long? batchStarted = null;
+                while (batch.Count < options.ListingBatchSize
+                    && (batchStarted is not { } started || clock.GetElapsedTime(started) < options.ListingBatchInterval)
+                    && (more = await entries.MoveNextAsync().ConfigureAwait(false)))
                 {
                     var entry = entries.Current;
+                    batchStarted ??= clock.GetTimestamp();
                     lastKey = entry.Key;
                     if (!options.Filter.Matches(entry.Key))
                     {
@@ -115,7 +124,7 @@ public sealed partial class Lister(IStateStore state, SyncOptions options, SyncP
                     batch.Add(entry);
                 }
 
-                // A full batch, or the last one (saved even when empty: it records how far the listing got).
+                // A full or old enough batch, or the last one (saved even when empty: it records how far the listing got).
                 page?.SetTag("heavysync.objects", batch.Count);
                 await FlushAsync(runId, side, store, batch, lastKey, cancellationToken).ConfigureAwait(false);
                 progress.AddListed(isSource, batch.Count);

@@ -31,7 +31,11 @@ public enum ListerOutcome
 /// behind — plans, and publishes the copy tasks to the durable queue from the run's publish
 /// checkpoint. Copiers and the finalizer do the rest.
 /// </summary>
-public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILoggerFactory loggers)
+/// <param name="state">The cluster state store.</param>
+/// <param name="queue">Where copy tasks are published.</param>
+/// <param name="loggers">Logs.</param>
+/// <param name="time">The clock that bounds a listing batch's age; default <see cref="TimeProvider.System"/>.</param>
+public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILoggerFactory loggers, TimeProvider? time = null)
 {
     private readonly ILogger logger = loggers.CreateLogger<ListerRole>();
 
@@ -83,7 +87,7 @@ public sealed partial class ListerRole(IStateStore state, IWorkQueue queue, ILog
         if (run.Phase == RunPhase.Listing)
         {
             var planOptions = new PlanOptions(job.Options.Compare, SyncEngine.MtimeTolerance(job.Source, job.Destination));
-            var lister = new Lister(state, job.Options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: job.Destination is LocalFileStore);
+            var lister = new Lister(state, job.Options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: job.Destination is LocalFileStore, time);
             await lister.ListAndPlanAsync(run, job.Source, job.Destination, planOptions, cancellationToken).ConfigureAwait(false);
             run = await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
         }

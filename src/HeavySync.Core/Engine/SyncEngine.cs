@@ -44,7 +44,7 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
         using var activity = RunSpans.Start("sync run", job.Id, job.Name, run);
         using var scope = RunSpans.BeginLogScope(logger, job.Name, run);
         var planOptions = new PlanOptions(options.Compare, MtimeTolerance(source, destination));
-        var lister = new Lister(state, options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: destination is LocalFileStore);
+        var lister = new Lister(state, options, progress, loggers.CreateLogger<Lister>(), skipDirectoryMarkers: destination is LocalFileStore, clock);
         var plan = await lister.ListAndPlanAsync(run, source, destination, planOptions, cancellationToken).ConfigureAwait(false);
         run = await state.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false);
 

@@ -1,8 +1,8 @@
+using System.Buffers;
 using Dapper;
 using HeavySync.Planning;
 using HeavySync.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace HeavySync.State.Postgres;
 
@@ -32,31 +32,56 @@ public sealed partial class PostgresStateStore
         """;
 
     /// <inheritdoc />
-    /// <remarks>Binary COPY (straight into the manifest, or through a staging table when the batch
-    /// repeats stored keys), in the same transaction as the resume point.</remarks>
+    /// <remarks>
+    /// One transaction of three statements: binary COPY straight into the manifest, one UPDATE that
+    /// checks the listing is still open and saves the resume point, COMMIT. The run's row is locked
+    /// only from that UPDATE to the commit, so the source and destination listings of a run copy at
+    /// the same time instead of queueing behind each other's COPY. A batch repeating
+    /// stored keys (a lister resumed after a crash) fails the COPY on the primary key; that
+    /// transaction is rolled back and the batch merged through a staging table in a new one.
+    /// </remarks>
     public Task AddManifestBatchAsync(long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, string? resumeAfter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         var column = SideColumn(side);
-        return InTransactionAsync(async (c, t) =>
+        return UseAsync(async c =>
         {
-            var run = await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
-            if (side == StoreSide.Source ? run.SourceListed : run.DestinationListed)
+            var transaction = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                throw new StateStoreException($"the {SideName(side)} listing of run {runId} is complete; it takes no more rows");
-            }
+                if (entries.Count > 0)
+                {
+                    try
+                    {
+                        await CopyRowsAsync(c, CopyDirectSql, (runId, (short)side), entries, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        await transaction.DisposeAsync().ConfigureAwait(false);
+                        transaction = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                        await MergeThroughStageAsync(c, transaction, runId, side, entries, cancellationToken).ConfigureAwait(false);
+                    }
+                }
 
-            if (entries.Count > 0)
+                // Last, so the run's row lock is held only from here to the commit. A listing
+                // completed meanwhile takes no more rows: this fails and the COPY is rolled back.
+                var open = await c.ExecuteAsync(Sql(
+                    $"UPDATE runs SET {column}_resume_after = COALESCE(@resumeAfter, {column}_resume_after) WHERE id = @runId AND NOT {column}_listed",
+                    new { runId, resumeAfter }, transaction, cancellationToken)).ConfigureAwait(false);
+                if (open == 0)
+                {
+                    var run = await ReadRunAsync(c, transaction, runId, false, cancellationToken).ConfigureAwait(false);
+                    throw new StateStoreException($"the {SideName(side)} listing of run {run.Id} is complete; it takes no more rows");
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            finally
             {
-                await IngestAsync(c, t, runId, side, entries, cancellationToken).ConfigureAwait(false);
+                await transaction.DisposeAsync().ConfigureAwait(false);
             }
-
-            if (resumeAfter is not null)
-            {
-                await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_resume_after = @resumeAfter WHERE id = @runId", new { runId, resumeAfter }, t, cancellationToken)).ConfigureAwait(false);
-            }
-
-            return 0;
         }, cancellationToken);
     }
 
@@ -94,25 +119,11 @@ public sealed partial class PostgresStateStore
             cancellationToken);
 
     /// <summary>
-    /// Fresh keys (the usual case) are copied straight into the manifest, which is about twice as
-    /// fast as staging. A batch that repeats stored keys (a lister resumed after a crash) makes that
-    /// COPY fail on the primary key; it is then rolled back to the savepoint and merged through the
-    /// staging table, which replaces the rows.
+    /// A batch that repeats stored keys: COPY into a staging table, then one merge that replaces the
+    /// stored rows. Slower than the direct COPY, so only for the batch a resumed lister repeats.
     /// </summary>
-    private static async Task IngestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
+    private static async Task MergeThroughStageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await transaction.SaveAsync("direct", cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await CopyRowsAsync(connection, CopyDirectSql, (runId, (short)side), entries, cancellationToken).ConfigureAwait(false);
-            await transaction.ReleaseAsync("direct", cancellationToken).ConfigureAwait(false);
-            return;
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            await transaction.RollbackAsync("direct", cancellationToken).ConfigureAwait(false);
-        }
-
         await connection.ExecuteAsync(Sql(CreateStageSql, null, transaction, cancellationToken)).ConfigureAwait(false);
         await CopyRowsAsync(connection, CopyStageSql, null, entries, cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, transaction, cancellationToken)).ConfigureAwait(false);
@@ -122,41 +133,79 @@ public sealed partial class PostgresStateStore
     /// given, else by each entry's position in the batch (the staging table's ord).</summary>
     private static async Task CopyRowsAsync(NpgsqlConnection connection, string copySql, (long Run, short Side)? runSide, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await using var import = await connection.BeginBinaryImportAsync(copySql, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < entries.Count; i++)
+        using var rows = new BinaryCopyBuffer();
+        var fingerprint = ArrayPool<char>.Shared.Rent(256);
+        var stream = await connection.BeginRawBinaryCopyAsync(copySql, cancellationToken).ConfigureAwait(false);
+        try
         {
-            var entry = entries[i];
-            await import.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            if (runSide is var (run, side))
+            for (var i = 0; i < entries.Count; i++)
             {
-                await import.WriteAsync(run, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await import.WriteAsync(side, NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await import.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                var entry = entries[i];
+                if (runSide is var (run, side))
+                {
+                    rows.StartRow(10);
+                    rows.WriteInt64(run);
+                    rows.WriteInt16(side);
+                }
+                else
+                {
+                    rows.StartRow(9);
+                    rows.WriteInt32(i);
+                }
+
+                rows.WriteText(entry.Key);
+                rows.WriteInt64(entry.Size);
+                rows.WriteText(entry.ETag);
+
+                // Stored lower-case so the plan compares MD5s with plain equality (rule 3 ignores case).
+                rows.WriteLowerText(entry.Md5);
+                rows.WriteInt64(entry.Crc32c);
+                rows.WriteInt64(entry.LastModified is { } m ? Fingerprint.UnixTicks(m) : null);
+                rows.WriteText(entry.Version);
+                if (Fingerprint.MaxLength(entry) > fingerprint.Length)
+                {
+                    ArrayPool<char>.Shared.Return(fingerprint);
+                    fingerprint = ArrayPool<char>.Shared.Rent(Fingerprint.MaxLength(entry));
+                }
+
+                rows.WriteText(fingerprint.AsSpan(0, Fingerprint.Format(entry, fingerprint)));
+                if (rows.ShouldFlush)
+                {
+                    await rows.FlushAsync(stream, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            await import.WriteAsync(entry.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(entry.Size, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await WriteTextAsync(import, entry.ETag, cancellationToken).ConfigureAwait(false);
-
-            // Stored lower-case so the plan compares MD5s with plain equality (rule 3 ignores case).
-            await WriteTextAsync(import, entry.Md5?.ToLowerInvariant(), cancellationToken).ConfigureAwait(false);
-            await WriteBigintAsync(import, entry.Crc32c, cancellationToken).ConfigureAwait(false);
-            await WriteBigintAsync(import, entry.LastModified is { } m ? Fingerprint.UnixTicks(m) : null, cancellationToken).ConfigureAwait(false);
-            await WriteTextAsync(import, entry.Version, cancellationToken).ConfigureAwait(false);
-            await import.WriteAsync(Fingerprint.Of(entry), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            rows.WriteTrailer();
+            await rows.FlushAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Disposing a raw COPY stream completes the COPY: end it without its rows instead.
+            await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(fingerprint);
         }
 
-        await import.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        // Completes the COPY; the server's verdict (a duplicate key, a closed listing) surfaces here.
+        await stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static Task WriteTextAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
-        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
-
-    private static Task WriteBigintAsync(NpgsqlBinaryImporter import, long? value, CancellationToken cancellationToken) =>
-        value is { } v ? import.WriteAsync(v, NpgsqlDbType.Bigint, cancellationToken) : import.WriteNullAsync(cancellationToken);
+    /// <summary>Cancels a COPY that failed on this side; its own failure (a broken connection) adds nothing to the first one.</summary>
+    private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
+    {
+        try
+        {
+            await stream.CancelAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The connection is broken; disposing it (UseAsync) cleans up.
+        }
+    }
 
     private static string SideColumn(StoreSide side) => side switch
     {

@@ -30,65 +30,69 @@ public sealed partial class PostgresStateStore
         END
         """;
 
-    // Both manifests and the ledger are keyed (…, key) in "C" order, so this is a merge join along
-    // three primary keys: no sort, no hash table of a billion keys.
-    private const string SourceJoinSql = """
-        FROM manifest s
-        LEFT JOIN manifest d ON d.run_id = s.run_id AND d.side = 1 AND d.key = s.key
-        LEFT JOIN ledger l ON l.job_id = @job AND l.key = s.key
-        WHERE s.run_id = @run AND s.side = 0
-        """;
-
-    private const string InsertCopyTasksSql = $"""
-        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at, dst_exists, dst_version)
-        SELECT @run, s.key, 0, s.size, s.fp, 0, 0, @now,
-               CASE WHEN d.key IS NULL THEN 0 WHEN d.version IS NOT NULL THEN 1 END, d.version
-        {SourceJoinSql} AND ({DecisionSql}) = 0
-        ORDER BY s.key
-        """;
-
-    // Destination rows without a source row: rule 1's delete candidates, each with the version the
-    // listing saw, so the delete can be refused for an object re-created since.
-    private const string InsertDeleteTasksSql = """
-        INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at, dst_exists, dst_version)
-        SELECT @run, d.key, 1, d.size, NULL, 0, 0, @now, CASE WHEN d.version IS NOT NULL THEN 1 END, d.version
-        FROM manifest d
-        WHERE d.run_id = @run AND d.side = 1
-          AND NOT EXISTS (SELECT 1 FROM manifest s WHERE s.run_id = @run AND s.side = 0 AND s.key = d.key)
-        ORDER BY d.key
-        """;
-
-    // Rule 3's equal hashes: the ledger learns the pair, so later runs match by rule 2. The old
-    // copy and verification times described another pair, so they are cleared.
-    private const string LearnLedgerSql = $"""
-        INSERT INTO ledger (job_id, key, src_fp, dst_fp, md5, crc32c, copied_at, verified_at)
-        SELECT @job, s.key, s.fp, d.fp, COALESCE(s.md5, d.md5), COALESCE(s.crc32c, d.crc32c), NULL, NULL
-        {SourceJoinSql} AND ({DecisionSql}) = 2
-        ON CONFLICT (job_id, key) DO UPDATE SET
-            src_fp = excluded.src_fp, dst_fp = excluded.dst_fp, md5 = excluded.md5, crc32c = excluded.crc32c,
-            copied_at = NULL, verified_at = NULL
-        """;
-
-    // Totals and the stored summary in one statement; every source key is copied or unchanged.
-    private const string StoreSummarySql = """
-        WITH m AS (
-            SELECT COUNT(*) FILTER (WHERE side = 0) AS so, COALESCE(SUM(size) FILTER (WHERE side = 0), 0) AS sb,
-                   COUNT(*) FILTER (WHERE side = 1) AS dob, COALESCE(SUM(size) FILTER (WHERE side = 1), 0) AS db
-            FROM manifest WHERE run_id = @run),
-        t AS (
-            SELECT COUNT(*) FILTER (WHERE action = 0) AS co, COALESCE(SUM(size) FILTER (WHERE action = 0), 0) AS cb,
-                   COUNT(*) FILTER (WHERE action = 1) AS de, COALESCE(SUM(size) FILTER (WHERE action = 1), 0) AS deb
-            FROM tasks WHERE run_id = @run)
+    // The whole plan is one statement over one join, so the three tables are read once:
+    //  * x: every key of either listing with its decision (3 = destination only). The source joins
+    //    the ledger first and the destination last, as a FULL JOIN, so keys of both sides meet once.
+    //  * j: the decisions, keeping only the columns a later step needs (an unchanged key keeps just
+    //    its sizes, for the totals); referenced three times, it is materialized once.
+    //  * copy tasks in key order, then delete candidates in key order (ids in that order, as the
+    //    publisher and finalizer page by id); rule 3's equal hashes teach the ledger (the old copy
+    //    and verification times described another pair, so they are cleared); the totals go on
+    //    the run. Each task carries what the destination listing saw at its key (absent, or the
+    //    version listed), so its write or delete can be conditional on it. Data-modifying CTEs run
+    //    to completion even when nothing reads them.
+    // Reading the tables once instead of in four statements (copy join, delete anti-join, ledger
+    // join, totals scan) cut the plan's server CPU by 20-35% in bench/plan-bench.sh (docs/benchmarks.md).
+    // Each input is an ordered subquery, so the joins are merge joins along the primary keys (DESIGN.md
+    // §9): index range scans read only this run's rows in key order. Without the ORDER BY the planner
+    // hashed both sides after scanning the whole manifest table (every kept run, both sides, twice)
+    // and spilled the hash tables to temporary files once they outgrew work_mem.
+    private const string PlanSql = $"""
+        WITH j AS MATERIALIZED (
+            SELECT x.decision, x.s_size, x.d_size,
+                   CASE WHEN x.decision <> 1 THEN x.key END AS key,
+                   CASE WHEN x.decision IN (0, 2) THEN x.s_fp END AS s_fp,
+                   CASE WHEN x.decision = 2 THEN x.d_fp END AS d_fp,
+                   CASE WHEN x.decision = 2 THEN x.md5 END AS md5,
+                   CASE WHEN x.decision = 2 THEN x.crc32c END AS crc32c,
+                   CASE WHEN x.decision IN (0, 3) THEN x.d_version END AS d_version,
+                   x.d_absent
+            FROM (
+                SELECT COALESCE(s.key, d.key) AS key, s.size AS s_size, d.size AS d_size, s.fp AS s_fp, d.fp AS d_fp,
+                       COALESCE(s.md5, d.md5) AS md5, COALESCE(s.crc32c, d.crc32c) AS crc32c,
+                       d.version AS d_version, d.key IS NULL AS d_absent,
+                       CASE WHEN s.key IS NULL THEN 3 ELSE {DecisionSql} END AS decision
+                FROM (SELECT * FROM manifest WHERE run_id = @run AND side = 0 ORDER BY key) s
+                LEFT JOIN (SELECT * FROM ledger WHERE job_id = @job ORDER BY key) l ON l.key = s.key
+                FULL JOIN (SELECT * FROM manifest WHERE run_id = @run AND side = 1 ORDER BY key) d ON d.key = s.key) x),
+        copies_then_deletes AS (
+            INSERT INTO tasks (run_id, key, action, size, src_fp, status, attempts, updated_at, dst_exists, dst_version)
+            SELECT @run, key, CASE WHEN decision = 0 THEN 0 ELSE 1 END, COALESCE(s_size, d_size), s_fp, 0, 0, @now,
+                   CASE WHEN d_absent THEN 0 WHEN d_version IS NOT NULL THEN 1 END, d_version
+            FROM j WHERE decision IN (0, 3)
+            ORDER BY decision, key),
+        learned AS (
+            INSERT INTO ledger (job_id, key, src_fp, dst_fp, md5, crc32c, copied_at, verified_at)
+            SELECT @job, key, s_fp, d_fp, md5, crc32c, NULL, NULL
+            FROM j WHERE decision = 2
+            ON CONFLICT (job_id, key) DO UPDATE SET
+                src_fp = excluded.src_fp, dst_fp = excluded.dst_fp, md5 = excluded.md5, crc32c = excluded.crc32c,
+                copied_at = NULL, verified_at = NULL),
+        m AS (
+            SELECT COUNT(s_size) AS so, COALESCE(SUM(s_size), 0) AS sb, COUNT(d_size) AS dob, COALESCE(SUM(d_size), 0) AS db,
+                   COUNT(*) FILTER (WHERE decision = 0) AS co, COALESCE(SUM(s_size) FILTER (WHERE decision = 0), 0) AS cb,
+                   COUNT(*) FILTER (WHERE decision = 3) AS de, COALESCE(SUM(d_size) FILTER (WHERE decision = 3), 0) AS deb
+            FROM j)
         UPDATE runs SET phase = @copying,
             plan_source_objects = m.so, plan_source_bytes = m.sb,
             plan_destination_objects = m.dob, plan_destination_bytes = m.db,
-            plan_copy_objects = t.co, plan_copy_bytes = t.cb, plan_unchanged_objects = m.so - t.co,
-            plan_delete_objects = t.de, plan_delete_bytes = t.deb
-        FROM m, t WHERE runs.id = @run
+            plan_copy_objects = m.co, plan_copy_bytes = m.cb, plan_unchanged_objects = m.so - m.co,
+            plan_delete_objects = m.de, plan_delete_bytes = m.deb
+        FROM m WHERE runs.id = @run
         """;
 
     /// <inheritdoc />
-    /// <remarks>Three set-based statements and the summary in one transaction, under the run's row lock.</remarks>
+    /// <remarks>One set-based statement (tasks, ledger learning and the summary) in one transaction, under the run's row lock.</remarks>
     public Task<PlanSummary> PlanAsync(long runId, PlanOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -130,10 +134,7 @@ public sealed partial class PostgresStateStore
                 now = Now(),
                 copying = (short)RunPhase.Copying,
             };
-            await ExecuteLongAsync(c, t, InsertCopyTasksSql, parameters, cancellationToken).ConfigureAwait(false);
-            await ExecuteLongAsync(c, t, InsertDeleteTasksSql, parameters, cancellationToken).ConfigureAwait(false);
-            await ExecuteLongAsync(c, t, LearnLedgerSql, parameters, cancellationToken).ConfigureAwait(false);
-            await ExecuteLongAsync(c, t, StoreSummarySql, parameters, cancellationToken).ConfigureAwait(false);
+            await ExecuteLongAsync(c, t, PlanSql, parameters, cancellationToken).ConfigureAwait(false);
             return (await ReadRunAsync(c, t, runId, false, cancellationToken).ConfigureAwait(false)).Plan!;
         }, cancellationToken).ConfigureAwait(false);
     }

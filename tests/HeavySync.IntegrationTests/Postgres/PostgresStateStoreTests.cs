@@ -1,15 +1,15 @@
 using System.Diagnostics;
+using HeavySync.Planning;
 using HeavySync.State;
 using HeavySync.State.Postgres;
 using HeavySync.Storage;
-using Xunit.Abstractions;
 using static HeavySync.Tests.Contracts.StateStoreTestKit;
 
 namespace HeavySync.IntegrationTests.Postgres;
 
 /// <summary>What only the Postgres store can get wrong: migrations under concurrency, versions, locks
-/// held by other processes, COPY throughput and connection errors.</summary>
-public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database, ITestOutputHelper output) : IClassFixture<PostgresDatabaseFixture>
+/// held by other processes, COPY ingest and connection errors.</summary>
+public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
     [Fact]
     public async Task MigrateAsync_EightRolesStartingAtOnce_ApplyEachMigrationOnce()
@@ -138,33 +138,116 @@ public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database, IT
     }
 
     [Fact]
-    public async Task AddManifestBatch_200kRowsByCopy_AllStoredAtUsefulRate()
+    public async Task AddManifestBatch_200kRowsByCopy_EveryRowStoredWithItsFields()
     {
         const int rows = 200_000;
         const int batch = 10_000;
         await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
         var job = await store.GetOrCreateJobAsync("s3://big", "gs://big", CancellationToken.None);
         var run = await store.CreateRunAsync(job.Id, CancellationToken.None);
-        var batches = Enumerable.Range(0, rows / batch)
-            .Select(b => Enumerable.Range(b * batch, batch).Select(i => Entry($"photos/2024/{i:D8}.jpg", i, md5: $"{i:x32}", mtime: DateTimeOffset.UnixEpoch.AddSeconds(i), etag: $"\"{i:x32}\"")).ToList())
-            .ToList();
 
-        var clock = Stopwatch.StartNew();
-        foreach (var entries in batches)
+        // Every optional field null in some rows and set in others, so a column shifted or dropped
+        // by the binary COPY shows up as a wrong row.
+        static ObjectEntry Row(int i) => Entry(
+            $"photos/2024/{i:D8}.jpg", i,
+            md5: i % 3 == 0 ? null : $"{i:X32}",
+            crc32c: i % 5 == 0 ? null : (uint)i * 2_654_435_761u,
+            etag: i % 7 == 0 ? null : $"\"{i:x32}\"",
+            mtime: i % 11 == 0 ? null : DateTimeOffset.UnixEpoch.AddSeconds(i).AddTicks(i % 10_000),
+            version: i % 13 == 0 ? $"v{i}" : null);
+        for (var b = 0; b < rows / batch; b++)
         {
+            var entries = Enumerable.Range(b * batch, batch).Select(Row).ToList();
             await store.AddManifestBatchAsync(run.Id, StoreSide.Source, entries, entries[^1].Key, CancellationToken.None);
         }
 
-        var elapsed = clock.Elapsed;
-        var rate = rows / elapsed.TotalSeconds;
-        output.WriteLine($"COPY ingest: {rows} rows in {elapsed.TotalSeconds:F2} s = {rate:F0} rows/s (batches of {batch})");
-
         Assert.Equal(rows, await store.CountManifestAsync(run.Id, StoreSide.Source, CancellationToken.None));
-        Assert.Equal(batches[^1][^1].Key, (await store.GetRunAsync(run.Id, CancellationToken.None)).SourceResumeAfter);
+        Assert.Equal(Row(rows - 1).Key, (await store.GetRunAsync(run.Id, CancellationToken.None)).SourceResumeAfter);
+        await using var read = store.DataSource.CreateCommand(
+            "SELECT key, size, etag, md5, crc32c, mtime_ticks, version, fp FROM manifest WHERE run_id = $1 AND side = 0 ORDER BY key");
+        read.Parameters.AddWithValue(run.Id);
+        await using var reader = await read.ExecuteReaderAsync();
+        var i = 0;
+        while (await reader.ReadAsync())
+        {
+            var want = Row(i++);
+            var got = new object?[8];
+            for (var column = 0; column < got.Length; column++)
+            {
+                got[column] = reader.IsDBNull(column) ? null : reader.GetValue(column);
+            }
 
-        // Far below COPY's real rate on this machine (tens of thousands per second); a per-row
-        // INSERT path would fall under it.
-        Assert.True(rate > 10_000, $"ingest ran at {rate:F0} rows/s");
+            Assert.Equal(
+                new object?[]
+                {
+                    want.Key, want.Size, want.ETag, want.Md5?.ToLowerInvariant(), (long?)want.Crc32c,
+                    want.LastModified is { } m ? Fingerprint.UnixTicks(m) : null, want.Version, Fingerprint.Of(want),
+                },
+                got);
+        }
+
+        Assert.Equal(rows, i);
+    }
+
+    [Fact]
+    public async Task AddManifestBatch_NonAsciiAndOversizedFields_StoredExactly()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await store.CreateRunAsync(job.Id, CancellationToken.None);
+
+        // Multi-byte UTF-8 everywhere text goes, an MD5 that only ToLowerInvariant lower-cases fully,
+        // and a version far larger than the COPY buffer and the fingerprint buffer start with.
+        var entries = new[]
+        {
+            Entry("fotos/Ärger/😀.jpg", 3, md5: "ÄBCDEF", etag: "\"é€\"", version: "ünï"),
+            Entry("huge-version", 4, md5: "ABCDEF0123456789ABCDEF0123456789", version: string.Concat(Enumerable.Repeat("vérsion-", 20_000))),
+            Entry("bare", 0),
+        };
+        await store.AddManifestBatchAsync(run.Id, StoreSide.Source, entries, "huge-version", CancellationToken.None);
+
+        await using var read = store.DataSource.CreateCommand("SELECT key, etag, md5, version, fp FROM manifest WHERE run_id = $1 ORDER BY key");
+        read.Parameters.AddWithValue(run.Id);
+        await using var reader = await read.ExecuteReaderAsync();
+        foreach (var want in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            Assert.True(await reader.ReadAsync());
+            var got = Enumerable.Range(0, 5).Select(c => reader.IsDBNull(c) ? null : reader.GetString(c)).ToArray();
+            Assert.Equal(new[] { want.Key, want.ETag, want.Md5?.ToLowerInvariant(), want.Version, Fingerprint.Of(want) }, got);
+        }
+
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
+    public async Task AddManifestBatch_RunMissing_ThrowsAndTheCopiedRowsAreRolledBack()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+
+        // The COPY comes before the run's row is read, so it must not survive the failed check.
+        var error = await Assert.ThrowsAsync<StateStoreException>(() =>
+            store.AddManifestBatchAsync(4242, StoreSide.Source, [Entry("a", 1), Entry("b", 2)], "b", CancellationToken.None));
+
+        Assert.Equal($"run 4242 not found in state database {store.Where}", error.Message);
+        Assert.Equal(0, await store.CountManifestAsync(4242, StoreSide.Source, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddManifestBatch_RepeatedKeysAfterListingComplete_ThrowsAndKeepsTheStoredRows()
+    {
+        await using var store = await PostgresStateStore.OpenAsync(await database.NewSchemaUrlAsync(), CancellationToken.None);
+        var job = await store.GetOrCreateJobAsync("s3://a", "s3://b", CancellationToken.None);
+        var run = await ListedRunAsync(store, job, [Entry("a", 1)], []);
+
+        // A repeated key sends the batch down the staging merge; the closed listing still refuses it.
+        var error = await Assert.ThrowsAsync<StateStoreException>(() =>
+            store.AddManifestBatchAsync(run.Id, StoreSide.Source, [Entry("a", 7), Entry("b", 2)], "b", CancellationToken.None));
+
+        Assert.Equal($"the source listing of run {run.Id} is complete; it takes no more rows", error.Message);
+        var rows = await store.SampleManifestAsync(run.Id, StoreSide.Source, 10, 1, CancellationToken.None);
+        Assert.Equal(new[] { ("a", 1L) }, rows.Select(r => (r.Key, r.Size)));
+        Assert.Null((await store.GetRunAsync(run.Id, CancellationToken.None)).SourceResumeAfter);
     }
 
     [Fact]
