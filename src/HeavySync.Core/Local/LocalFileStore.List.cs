@@ -73,6 +73,9 @@ public sealed partial class LocalFileStore
                     case EntryKind.File:
                         yield return new ObjectEntry(directory.KeyPrefix + entry.Name, entry.Length) { LastModified = entry.LastModified };
                         break;
+                    case EntryKind.Temp:
+                        NoteTempFile(Path.Join(directory.Path, entry.Name));
+                        break;
                     case EntryKind.Directory:
                         if (Descend(directory, entry.Name, isLink: false) is { } child)
                         {
@@ -114,6 +117,8 @@ public sealed partial class LocalFileStore
         {
             Log.SymlinksSkipped(_logger, skippedLinks, _root);
         }
+
+        _walkedWholeTree = true;
     }
 
     /// <summary>Skipped links named one by one at warning level; the rest go to debug and a total.</summary>
@@ -191,7 +196,9 @@ public sealed partial class LocalFileStore
     {
         if (entry.FileName.StartsWith(TempPrefix, StringComparison.Ordinal))
         {
-            return new RawEntry(string.Empty, EntryKind.Skip, 0, default);
+            return entry.IsDirectory || (entry.Attributes & FileAttributes.ReparsePoint) != 0
+                ? new RawEntry(string.Empty, EntryKind.Skip, 0, default)
+                : new RawEntry(entry.FileName.ToString(), EntryKind.Temp, 0, entry.LastWriteTimeUtc);
         }
 
         var name = entry.FileName.ToString();
@@ -242,6 +249,9 @@ public sealed partial class LocalFileStore
     private enum EntryKind
     {
         Skip,
+
+        /// <summary>One of our temporary files: never listed, but noted for <see cref="PrepareDestinationAsync"/>.</summary>
+        Temp,
         File,
         Directory,
         Link,

@@ -25,6 +25,12 @@ public sealed partial class LocalFileStore
         [LoggerMessage(4, LogLevel.Warning, "Cannot read directory {Path}; the listing fails so that nothing is deleted on its strength")]
         public static partial void DirectoryUnreadable(ILogger logger, string path, Exception error);
 
+        [LoggerMessage(8, LogLevel.Information, "Removed {Count} temporary files an interrupted run left under {Root}")]
+        public static partial void TempFilesRemoved(ILogger logger, int count, string root);
+
+        [LoggerMessage(9, LogLevel.Warning, "Could not remove temporary file {Path} an interrupted run left")]
+        public static partial void OrphanTempFileLeft(ILogger logger, string path, Exception error);
+
         [LoggerMessage(5, LogLevel.Warning, "Could not remove temporary file {Path} after a failed write")]
         public static partial void TempFileLeft(ILogger logger, string path, Exception error);
     }

@@ -9,7 +9,7 @@ namespace HeavySync.Local;
 /// to a temporary file beside the target and are renamed over it, so readers never see half an object.
 /// Split by concern: listing, reading and writing live in their own partial files.
 /// </summary>
-public sealed partial class LocalFileStore : IObjectStore
+public sealed partial class LocalFileStore : IObjectStore, IRunMaintenance
 {
     /// <summary>Name prefix of in-progress writes; listing hides such files.</summary>
     internal const string TempPrefix = ".heavysync-tmp-";
