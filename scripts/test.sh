@@ -45,16 +45,26 @@ status=0
 dotnet test HeavySync.Workers.sln -c Release --nologo \
   --logger "console;verbosity=normal" --logger trx --results-directory "$results" "$@" || status=$?
 
-# One closing line any CI can read: totals over every test project.
+# Closing lines any CI can read: the failed tests by name (a CI log often keeps only its tail),
+# then the totals over every test project.
 python3 - "$results" <<'PY' || true
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
+failures = []
 for f in glob.glob(sys.argv[1] + "/*.trx"):
-    c = ET.parse(f).getroot().find(".//{*}Counters")
+    root = ET.parse(f).getroot()
+    c = root.find(".//{*}Counters")
     if c is None:
         continue
     passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
     skipped += int(c.get("notExecuted", 0))
+    for r in root.iter("{*}UnitTestResult"):
+        if r.get("outcome") == "Failed":
+            message = r.find(".//{*}Message")
+            first = (message.text or "").strip().splitlines()[:3] if message is not None else []
+            failures.append((r.get("testName"), " | ".join(line.strip() for line in first)))
+for name, message in failures:
+    print(f"FAILED {name}: {message[:400]}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 exit $status
