@@ -164,16 +164,30 @@ public sealed partial class Copier
             held.Add(entry);
         }
 
-        var context = await contexts.GetAsync(message, token).ConfigureAwait(false);
-        if (context is null)
+        // Opening the job's stores (their first requests) and the state lookup belong to this
+        // message's trace, as its copies do.
+        var ambient = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = entry.Activity;
+        CopyContext? context;
+        IReadOnlySet<long> pending;
+        try
         {
-            LogObsolete(message.JobId, message.RunId);
-            Finish(entry);
-            return;
+            context = await contexts.GetAsync(message, token).ConfigureAwait(false);
+            if (context is null)
+            {
+                LogObsolete(message.JobId, message.RunId);
+                Finish(entry);
+                return;
+            }
+
+            // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
+            pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Diagnostics.Activity.Current = ambient;
         }
 
-        // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
-        var pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
         lock (gate)
         {
             entry.Context = context;

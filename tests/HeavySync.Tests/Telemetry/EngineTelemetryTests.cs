@@ -126,7 +126,7 @@ public sealed class EngineTelemetryTests : IAsyncLifetime
         using var spans = new SpanCollector();
         var source = new FaultyStore(Open(Src));
 
-        await RunAsync(source, new SyncOptions { TasksPerMessage = 10, ListingBatchSize = 10 });
+        await RunAsync(source, new SyncOptions { TasksPerMessage = 10, ListingBatchSize = 10, ListingBatchInterval = TimeSpan.FromHours(1) });
 
         var run = Assert.Single(spans.Named("sync run"));
         Assert.Null(run.Parent);
