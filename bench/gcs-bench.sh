@@ -4,12 +4,13 @@
 # servers, same concurrency. Cases: N x 4 KiB objects, a no-change re-sync of them, one large object.
 # Prints a Markdown table.
 # Usage: bench/gcs-bench.sh
-#   Env: COUNT (5000), BIG_MIB (128; the emulator refuses request bodies over 130 MB and the layer
-#        stores a finished upload with one request), CONCURRENCY (16), WORK (/tmp/heavysync-gcs-bench)
+#   Env: COUNT (5000), BIG_MIB (256; the layer stores a finished upload over 100 MB in 64 MiB
+#        pieces, as the emulator refuses request bodies over 130 MB), CONCURRENCY (16),
+#        WORK (/tmp/heavysync-gcs-bench)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-5000}"
-big_mib="${BIG_MIB:-128}"
+big_mib="${BIG_MIB:-256}"
 concurrency="${CONCURRENCY:-16}"
 work="${WORK:-/tmp/heavysync-gcs-bench}"
 # Private servers under the work dir: fresh ones, and never the shared test servers.
