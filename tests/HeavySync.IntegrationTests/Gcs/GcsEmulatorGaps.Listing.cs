@@ -33,7 +33,8 @@ public sealed partial class GcsEmulatorGaps
             body["nextPageToken"] = (start + size).ToString(CultureInfo.InvariantCulture);
         }
 
-        await JsonAsync(response, 200, body);
+        // Composite objects are served as such in listings too.
+        await JsonAsync(response, 200, AsServed(bucket, body));
     }
 
     /// <summary>Every live object under <paramref name="prefix"/>, all of the emulator's pages.</summary>

@@ -96,7 +96,7 @@ public sealed class CopyExecutorTests : IDisposable
         var error = await Assert.ThrowsAsync<StoreException>(() => new CopyExecutor(source, destination, maxAttempts: 2).CopyAsync(task, default));
 
         Assert.Equal(StoreErrorKind.Transient, error.Kind);
-        Assert.Contains("CRC32C differs from the source's", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the CRC32C of the bytes read differs from the source's", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
