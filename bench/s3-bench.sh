@@ -94,21 +94,22 @@ measure() {
 run_tool() {
   local round=$1 tool=$2 bucket="bench-$2-r$1-$(date +%s)"
   aws_cli s3 mb "s3://$bucket" >/dev/null
+  local small big
   case $tool in
     heavysync)
-      small() { "$hs" sync "$work/small" "s3://$bucket/small" --state "$work/hs-small-$round.db" --concurrency "$concurrency" --quiet; }
-      big() { "$hs" sync "$work/big" "s3://$bucket/big" --state "$work/hs-big-$round.db" --concurrency "$concurrency" --quiet; } ;;
+      small=("$hs" sync "$work/small" "s3://$bucket/small" --state "$work/hs-small-$round.db" --concurrency "$concurrency" --quiet)
+      big=("$hs" sync "$work/big" "s3://$bucket/big" --state "$work/hs-big-$round.db" --concurrency "$concurrency" --quiet) ;;
     rclone)
-      small() { rclone sync "$work/small" "rgw:$bucket/small" --transfers "$concurrency" --checkers "$concurrency"; }
-      big() { rclone sync "$work/big" "rgw:$bucket/big" --transfers "$concurrency" --checkers "$concurrency" --s3-upload-concurrency "$concurrency"; } ;;
+      small=(rclone sync "$work/small" "rgw:$bucket/small" --transfers "$concurrency" --checkers "$concurrency")
+      big=(rclone sync "$work/big" "rgw:$bucket/big" --transfers "$concurrency" --checkers "$concurrency" --s3-upload-concurrency "$concurrency") ;;
     aws)
-      small() { aws_cli s3 sync "$work/small" "s3://$bucket/small" --only-show-errors; }
-      big() { aws_cli s3 sync "$work/big" "s3://$bucket/big" --only-show-errors; } ;;
+      small=(/usr/bin/aws --endpoint-url "$HEAVYSYNC_TEST_S3_ENDPOINT" s3 sync "$work/small" "s3://$bucket/small" --only-show-errors)
+      big=(/usr/bin/aws --endpoint-url "$HEAVYSYNC_TEST_S3_ENDPOINT" s3 sync "$work/big" "s3://$bucket/big" --only-show-errors) ;;
     *) echo "unknown tool: $tool" >&2; return 2 ;;
   esac
-  measure "$round" "$tool" small small
-  measure "$round" "$tool" resync small
-  if [ "$big_mib" -gt 0 ]; then measure "$round" "$tool" big big; fi
+  measure "$round" "$tool" small "${small[@]}"
+  measure "$round" "$tool" resync "${small[@]}"
+  if [ "$big_mib" -gt 0 ]; then measure "$round" "$tool" big "${big[@]}"; fi
 }
 
 : >"$work/results.tsv"

@@ -89,7 +89,8 @@ internal sealed class PhaseClock : IDisposable
                     PlanStarted = activity.StartTimeUtc;
                     Plan = activity.Duration;
                     break;
-                case "publish":
+                case var name when name.StartsWith("publish", StringComparison.Ordinal):
+                    // Messaging conventions name it after the queue: "publish <queue>".
                     Publish = activity.Duration;
                     break;
             }

@@ -3,7 +3,7 @@
 //   plan-bench --postgres URL [--objects 1000000] [--runs 2] [--batch 1000 (HEAVYSYNC_LISTING_BATCH)]
 //
 // Each run is one `heavysync lister` pass — ListerRole: job lock, new run, both listings streamed into
-// the state by binary COPY in 1,000-row batches, the set-based plan, publishing the copy tasks to the
+// the state by binary COPY in batches (10,000 rows or 1 s), the set-based plan, publishing the copy tasks to the
 // Postgres queue — then the planned tasks and the ledger are checked row by row against the in-memory
 // planner, and the run is closed (as a finalizer would; nothing is copied). Run 1 starts with an empty
 // ledger; later runs over the same listings start with the pairs run 1 learned, the steady state of

@@ -130,6 +130,10 @@ public sealed partial class S3ObjectStore
                         InputStream = new MemoryStream(buffer, 0, size, writable: false),
                         PartSize = size,
                         MD5Digest = Convert.ToBase64String(md5),
+
+                        // The part is in memory: one signature over it rather than aws-chunked
+                        // framing with a signature per 64 KiB chunk (Content-MD5 guards the bytes).
+                        UseChunkEncoding = false,
                     },
                     token),
                 cancellationToken).ConfigureAwait(false);
