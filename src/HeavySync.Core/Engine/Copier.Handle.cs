@@ -91,42 +91,42 @@ public sealed partial class Copier
     {
         var received = entry.Received;
         var context = entry.Context!;
-        var parent = Activity.Current;
-        Activity.Current = entry.Activity;
         try
         {
-            TaskOutcome outcome;
-            try
+            using (AmbientActivity.Enter(entry.Activity))
             {
-                outcome = await context.Executor.CopyAsync(task, token).ConfigureAwait(false);
-            }
-            catch (StoreException ex) when (ex.IsRetryable && received.DeliveryCount < options.MaxDeliveries)
-            {
-                // Leave this and the message's unstarted tasks for a later delivery; what is done stays done.
-                Close(entry, Settlement.Retry, ex);
-                return;
-            }
-            catch (StoreException ex) when (ex.IsRetryable)
-            {
-                outcome = new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, $"gave up after {received.DeliveryCount} attempts: {ex.Message}");
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                // Drain timeout or abort: keep what finished, hand the rest back at once.
-                Close(entry, Settlement.Release);
-                throw;
-            }
+                TaskOutcome outcome;
+                try
+                {
+                    outcome = await context.Executor.CopyAsync(task, token).ConfigureAwait(false);
+                }
+                catch (StoreException ex) when (ex.IsRetryable && received.DeliveryCount < options.MaxDeliveries)
+                {
+                    // Leave this and the message's unstarted tasks for a later delivery; what is done stays done.
+                    Close(entry, Settlement.Retry, ex);
+                    return;
+                }
+                catch (StoreException ex) when (ex.IsRetryable)
+                {
+                    outcome = new TaskOutcome(task.TaskId, WorkTaskStatus.Failed, null, $"gave up after {received.DeliveryCount} attempts: {ex.Message}");
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    // Drain timeout or abort: keep what finished, hand the rest back at once.
+                    Close(entry, Settlement.Release);
+                    throw;
+                }
 
-            Account(task, outcome);
-            var recorded = context.Outcomes.RecordAsync(received.Message.RunId, outcome);
-            lock (gate)
-            {
-                entry.Recorded.Add(recorded);
+                Account(task, outcome);
+                var recorded = context.Outcomes.RecordAsync(received.Message.RunId, outcome);
+                lock (gate)
+                {
+                    entry.Recorded.Add(recorded);
+                }
             }
         }
         finally
         {
-            Activity.Current = parent;
             bool finished;
             lock (gate)
             {

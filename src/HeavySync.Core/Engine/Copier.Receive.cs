@@ -1,5 +1,6 @@
 using HeavySync.Queue;
 using HeavySync.State;
+using HeavySync.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace HeavySync.Engine;
@@ -166,26 +167,23 @@ public sealed partial class Copier
 
         // Opening the job's stores (their first requests) and the state lookup belong to this
         // message's trace, as its copies do.
-        var ambient = System.Diagnostics.Activity.Current;
-        System.Diagnostics.Activity.Current = entry.Activity;
         CopyContext? context;
-        IReadOnlySet<long> pending;
-        try
+        IReadOnlySet<long>? pending = null;
+        using (AmbientActivity.Enter(entry.Activity))
         {
             context = await contexts.GetAsync(message, token).ConfigureAwait(false);
-            if (context is null)
+            if (context is not null)
             {
-                LogObsolete(message.JobId, message.RunId);
-                Finish(entry);
-                return;
+                // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
+                pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
             }
-
-            // At-least-once delivery: a task finished by an earlier delivery (or a duplicate) is skipped.
-            pending = await state.FilterPendingAsync(message.RunId, message.Tasks.Select(t => t.TaskId).ToList(), token).ConfigureAwait(false);
         }
-        finally
+
+        if (context is null || pending is null)
         {
-            System.Diagnostics.Activity.Current = ambient;
+            LogObsolete(message.JobId, message.RunId);
+            Finish(entry);
+            return;
         }
 
         lock (gate)

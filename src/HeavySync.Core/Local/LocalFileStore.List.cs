@@ -118,7 +118,7 @@ public sealed partial class LocalFileStore
             Log.SymlinksSkipped(_logger, skippedLinks, _root);
         }
 
-        _walkedWholeTree = true;
+        NoteWholeTreeWalked();
     }
 
     /// <summary>Skipped links named one by one at warning level; the rest go to debug and a total.</summary>

@@ -51,9 +51,7 @@ public sealed partial class LocalFileStore
             return Task.CompletedTask;
         }
 
-        var cutoff = policy.IsSoleWriter
-            ? Process.GetCurrentProcess().StartTime.ToUniversalTime()
-            : DateTime.UtcNow - policy.IdleFor;
+        var cutoff = policy.IsSoleWriter ? ProcessStart() : DateTime.UtcNow - policy.IdleFor;
         var removed = 0;
         foreach (var path in noted ?? FindTempFiles())
         {
@@ -75,6 +73,21 @@ public sealed partial class LocalFileStore
     /// <inheritdoc />
     /// <remarks>A file system keeps no versions: nothing to prune.</remarks>
     public Task<long> PruneNoncurrentVersionsAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) => Task.FromResult(0L);
+
+    private static DateTime ProcessStart()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.StartTime.ToUniversalTime();
+    }
+
+    /// <summary>Called when a walk of the whole tree ended: the temporary files it noted are all there are.</summary>
+    private void NoteWholeTreeWalked()
+    {
+        lock (_tempFilesLock)
+        {
+            _walkedWholeTree = true;
+        }
+    }
 
     private void NoteTempFile(string path)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using HeavySync.IntegrationTests.Infrastructure;
 
 namespace HeavySync.IntegrationTests.Gcs;
 
@@ -14,16 +14,15 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// </summary>
 public sealed class FakeMetadataServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ConcurrentQueue<string> _paths = new();
     private readonly Task _loop;
 
-    private FakeMetadataServer(int port, string accessToken)
+    private FakeMetadataServer(HttpListener listener, int port, string accessToken)
     {
+        _listener = listener;
         Host = $"127.0.0.1:{port}";
         AccessToken = accessToken;
-        _listener.Prefixes.Add($"http://{Host}/");
-        _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -42,21 +41,8 @@ public sealed class FakeMetadataServer : IAsyncDisposable
     /// <summary>Starts a server handing out <paramref name="accessToken"/>.</summary>
     public static FakeMetadataServer Start(string accessToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            try
-            {
-                return new FakeMetadataServer(port, accessToken);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // The port was taken between the probe and the listener: pick another.
-            }
-        }
+        var (listener, port) = LoopbackHttpListener.Start();
+        return new FakeMetadataServer(listener, port, accessToken);
     }
 
     /// <inheritdoc />

@@ -25,6 +25,14 @@ public sealed partial class GcsEmulatorGaps
             .Where(o => to is null || CompareUtf8(Name(o), to) < 0)
             .OrderBy(Name, Comparer<string>.Create(CompareUtf8))
             .ToList();
+        // Composite objects are served as such in listings too.
+        await JsonAsync(response, 200, AsServed(bucket, Page(ordered, query)));
+    }
+
+    /// <summary>One objects.list page of <paramref name="ordered"/>: <c>maxResults</c> (at most 1,000)
+    /// from the offset a <c>pageToken</c> of this layer names, and the next page's token when more remain.</summary>
+    private static JsonObject Page(List<JsonObject> ordered, NameValueCollection query)
+    {
         var start = int.TryParse(query["pageToken"], NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : 0;
         var size = int.TryParse(query["maxResults"], NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? Math.Min(max, 1000) : 1000;
         var body = new JsonObject { ["kind"] = "storage#objects", ["items"] = new JsonArray(ordered.Skip(start).Take(size).Select(o => (JsonNode)o).ToArray()) };
@@ -33,8 +41,7 @@ public sealed partial class GcsEmulatorGaps
             body["nextPageToken"] = (start + size).ToString(CultureInfo.InvariantCulture);
         }
 
-        // Composite objects are served as such in listings too.
-        await JsonAsync(response, 200, AsServed(bucket, body));
+        return body;
     }
 
     /// <summary>Every live object under <paramref name="prefix"/>, all of the emulator's pages.</summary>

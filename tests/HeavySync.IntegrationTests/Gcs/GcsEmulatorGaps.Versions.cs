@@ -63,15 +63,7 @@ public sealed partial class GcsEmulatorGaps
             .OrderBy(Name, Comparer<string>.Create(CompareUtf8))
             .ThenBy(o => long.Parse(o["generation"]!.GetValue<string>(), CultureInfo.InvariantCulture))
             .ToList();
-        var start = int.TryParse(query["pageToken"], NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? at : 0;
-        var size = int.TryParse(query["maxResults"], NumberStyles.None, CultureInfo.InvariantCulture, out var max) ? Math.Min(max, 1000) : 1000;
-        var body = new JsonObject { ["kind"] = "storage#objects", ["items"] = new JsonArray(ordered.Skip(start).Take(size).Select(o => (JsonNode)o).ToArray()) };
-        if (start + size < ordered.Count)
-        {
-            body["nextPageToken"] = (start + size).ToString(CultureInfo.InvariantCulture);
-        }
-
-        await JsonAsync(response, 200, body);
+        await JsonAsync(response, 200, Page(ordered, query));
     }
 
     /// <summary>objects.delete naming a noncurrent generation: removes it (404 when there is none).

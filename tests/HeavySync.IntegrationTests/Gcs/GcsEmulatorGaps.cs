@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 
 using System.Text.Json.Nodes;
+using HeavySync.IntegrationTests.Infrastructure;
 
 namespace HeavySync.IntegrationTests.Gcs;
 
@@ -21,18 +22,17 @@ namespace HeavySync.IntegrationTests.Gcs;
 public sealed partial class GcsEmulatorGaps : IAsyncDisposable
 {
     private readonly Uri _upstream;
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromMinutes(5) };
     private readonly ConcurrentDictionary<string, bool> _buckets = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private GcsEmulatorGaps(string upstream, int port)
+    private GcsEmulatorGaps(string upstream, HttpListener listener, int port)
     {
+        _listener = listener;
         _upstream = new Uri(upstream.TrimEnd('/') + "/");
         Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -47,21 +47,8 @@ public sealed partial class GcsEmulatorGaps : IAsyncDisposable
     /// <summary>Starts a layer in front of the emulator at <paramref name="upstream"/>.</summary>
     public static GcsEmulatorGaps Start(string upstream)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            try
-            {
-                return new GcsEmulatorGaps(upstream, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // The port was taken between the probe and the listener: pick another.
-            }
-        }
+        var (listener, port) = LoopbackHttpListener.Start();
+        return new GcsEmulatorGaps(upstream, listener, port);
     }
 
     /// <summary>Forgets a bucket, as buckets.delete would (its objects stay in the emulator, unreachable).</summary>

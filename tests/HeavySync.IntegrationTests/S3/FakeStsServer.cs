@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security;
 using System.Text;
+using HeavySync.IntegrationTests.Infrastructure;
 
 namespace HeavySync.IntegrationTests.S3;
 
@@ -14,20 +14,19 @@ namespace HeavySync.IntegrationTests.S3;
 /// </summary>
 public sealed class FakeStsServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly string _accessKey;
     private readonly string _secretKey;
     private readonly string _sessionToken;
     private readonly Task _loop;
 
-    private FakeStsServer(int port, string accessKey, string secretKey, string sessionToken)
+    private FakeStsServer(HttpListener listener, int port, string accessKey, string secretKey, string sessionToken)
     {
+        _listener = listener;
         _accessKey = accessKey;
         _secretKey = secretKey;
         _sessionToken = sessionToken;
         Endpoint = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Endpoint + "/");
-        _listener.Start();
         _loop = Task.Run(LoopAsync);
     }
 
@@ -40,21 +39,8 @@ public sealed class FakeStsServer : IAsyncDisposable
     /// <summary>Starts a fake that hands out these credentials.</summary>
     public static FakeStsServer Start(string accessKey, string secretKey, string sessionToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            try
-            {
-                return new FakeStsServer(port, accessKey, secretKey, sessionToken);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // The port was taken between the probe and the listener: pick another.
-            }
-        }
+        var (listener, port) = LoopbackHttpListener.Start();
+        return new FakeStsServer(listener, port, accessKey, secretKey, sessionToken);
     }
 
     /// <summary>Stops listening.</summary>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
+using HeavySync.IntegrationTests.Infrastructure;
 
 namespace HeavySync.IntegrationTests.Telemetry;
 
@@ -46,22 +46,8 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Starts a receiver on a free loopback port.</summary>
     public static OtlpReceiver Start()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new OtlpReceiver(listener, new Uri($"http://127.0.0.1:{port}"));
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Another process took the port between probing and binding: try another.
-                listener.Close();
-            }
-        }
+        var (listener, port) = LoopbackHttpListener.Start();
+        return new OtlpReceiver(listener, new Uri($"http://127.0.0.1:{port}"));
     }
 
     /// <summary>Spans named <paramref name="name"/>.</summary>
@@ -188,12 +174,5 @@ public sealed class OtlpReceiver : IAsyncDisposable
             context.Response.StatusCode = 400;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
