@@ -1,3 +1,4 @@
+using Amazon.S3;
 using Amazon.S3.Model;
 using HeavySync.Storage;
 
@@ -43,10 +44,46 @@ public sealed partial class S3ObjectStore
 
         var end = length is null ? (long?)null : offset + length.Value;
         var response = await GetAsync(key, offset, end, null, cancellationToken).ConfigureAwait(false);
+        return BodyOf(key, response, offset, end, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One GET: its answer carries what a HEAD would (size, ETag, metadata).</remarks>
+    public async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        GetObjectResponse response;
+        try
+        {
+            response = await GetAsync(key, 0, null, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            return null;
+        }
+
+        ObjectEntry entry;
+        try
+        {
+            entry = ToEntry(key, response.ETag, response.ContentLength, response.ServerSideEncryptionMethod, response.Metadata, response.LastModified);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        return new ObjectRead(entry, BodyOf(key, response, 0, null, cancellationToken));
+    }
+
+    /// <summary>The body of an answered GET of [offset, end): the rest in parallel ranges when it is
+    /// a whole large object, else the answer's own stream, resumed by ranged GETs if it breaks.</summary>
+    private Stream BodyOf(string key, GetObjectResponse response, long offset, long? end, CancellationToken cancellationToken)
+    {
         var etag = response.ETag;
         var total = TotalSize(response, offset);
         var stop = end ?? total;
-        if (offset == 0 && length is null && total > _options.ParallelReadThresholdBytes)
+        if (offset == 0 && end is null && total > _options.ParallelReadThresholdBytes)
         {
             // Dropping this one connection is cheaper than serialising a large download behind it.
             response.Dispose();
@@ -131,16 +168,20 @@ public sealed partial class S3ObjectStore
         return offset + response.ContentLength;
     }
 
-    private static ObjectEntry ToEntry(string key, GetObjectMetadataResponse head)
+    private static ObjectEntry ToEntry(string key, GetObjectMetadataResponse head) =>
+        ToEntry(key, head.ETag, head.ContentLength, head.ServerSideEncryptionMethod, head.Metadata, head.LastModified);
+
+    /// <summary>The entry a HEAD or a whole-object GET answer describes (both carry the same headers).</summary>
+    private static ObjectEntry ToEntry(string key, string rawETag, long size, ServerSideEncryptionMethod? encryption, MetadataCollection metadata, DateTime? lastModified)
     {
-        var etag = TrimETag(head.ETag);
-        var md5 = (ETagIsNotMd5(head.ServerSideEncryptionMethod) ? null : Md5FromETag(etag)) ?? Md5FromBase64(head.Metadata[S3Metadata.Md5]);
-        var mtime = S3Metadata.ParseMtime(head.Metadata[S3Metadata.Mtime]);
-        return new ObjectEntry(key, head.ContentLength)
+        var etag = TrimETag(rawETag);
+        var md5 = (ETagIsNotMd5(encryption) ? null : Md5FromETag(etag)) ?? Md5FromBase64(metadata[S3Metadata.Md5]);
+        var mtime = S3Metadata.ParseMtime(metadata[S3Metadata.Mtime]);
+        return new ObjectEntry(key, size)
         {
             ETag = etag,
             Md5 = md5,
-            LastModified = mtime ?? AsUtc(head.LastModified),
+            LastModified = mtime ?? AsUtc(lastModified),
             // No Version: ListObjectsV2 reports none, and a stat must fingerprint an object exactly as
             // a listing does, or the ledger would never recognise a copied object again.
             Version = null,

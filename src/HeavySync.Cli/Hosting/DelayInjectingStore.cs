@@ -56,6 +56,8 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
     public Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(key, offset, length, cancellationToken);
 
+    public Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken) => inner.OpenCurrentAsync(key, cancellationToken);
+
     public async Task<ObjectEntry> WriteAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
     {
         await PauseAsync(write, cancellationToken);

@@ -11,8 +11,9 @@ using Polly.Retry;
 namespace HeavySync.Copy;
 
 /// <summary>
-/// Copies one object (DESIGN.md §3, copier): re-stats the source (gone ⇒ vanished), copies server-side
-/// when the destination can, else streams with bounded buffers while computing MD5 and CRC32C,
+/// Copies one object (DESIGN.md §3, copier): re-reads the source's current state (gone ⇒ vanished),
+/// copies server-side when the destination can, else streams from one read that also describes the
+/// object, with bounded buffers while computing MD5 and CRC32C,
 /// verifies size and the strongest common checksum, and returns the outcome with its ledger row.
 /// <para>Error contract: a vanished source is a <see cref="WorkTaskStatus.Vanished"/> outcome and a
 /// permanent error a <see cref="WorkTaskStatus.Failed"/> outcome; transient errors are retried a few
@@ -126,15 +127,25 @@ public sealed class CopyExecutor
     /// <summary>One attempt; null when the source vanished.</summary>
     private async Task<LedgerEntry?> CopyOnceAsync(WorkTask task, CancellationToken cancellationToken)
     {
-        var current = await source.StatAsync(task.Key, cancellationToken).ConfigureAwait(false);
-        if (current is null)
-        {
-            return null;
-        }
-
         try
         {
-            return await CopyCurrentAsync(task, current, cancellationToken).ConfigureAwait(false);
+            if (serverSide is not null)
+            {
+                var current = await source.StatAsync(task.Key, cancellationToken).ConfigureAwait(false);
+                return current is null ? null : await CopyServerSideAsync(task, current, cancellationToken).ConfigureAwait(false);
+            }
+
+            // One request where the store can: the GET that opens the body also describes the object.
+            var read = await source.OpenCurrentAsync(task.Key, cancellationToken).ConfigureAwait(false);
+            if (read is null)
+            {
+                return null;
+            }
+
+            await using (read.Body.ConfigureAwait(false))
+            {
+                return await StreamAsync(task, read, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
         {
@@ -142,7 +153,7 @@ public sealed class CopyExecutor
             // comes from the destination side (an S3 multipart upload aborted under us answers
             // NoSuchUpload), and a skipped object there would end the run "in sync" without it. The
             // error does not say which side raised it, so ask the source: still there (or changed,
-            // which the next attempt's stat picks up) means this attempt failed and is retried.
+            // which the next attempt's read picks up) means this attempt failed and is retried.
             if (await source.StatAsync(task.Key, cancellationToken).ConfigureAwait(false) is null)
             {
                 return null;
@@ -152,61 +163,53 @@ public sealed class CopyExecutor
         }
     }
 
-    /// <summary>Copies the object <paramref name="current"/> describes and verifies the copy.</summary>
-    private async Task<LedgerEntry> CopyCurrentAsync(WorkTask task, ObjectEntry current, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ledger must hold the fingerprint the next listing will show. A stat or a GET may describe
+    /// the same object differently from a listing (extra metadata), so keep the listed fingerprint
+    /// when the content identity agrees, and the current one when the object changed since listing.
+    /// </summary>
+    private static string SourceFingerprint(WorkTask task, ObjectEntry current) =>
+        task.SourceFingerprint is { } listed && SameContent(listed, current) ? listed : Fingerprint.Of(current);
+
+    /// <summary>Copies the object <paramref name="current"/> describes inside the destination's store and verifies the copy.</summary>
+    private async Task<LedgerEntry> CopyServerSideAsync(WorkTask task, ObjectEntry current, CancellationToken cancellationToken)
     {
-        // The ledger must hold the fingerprint the next listing will show. Stat may describe the same
-        // object differently from a listing (extra metadata), so keep the listed fingerprint when the
-        // content identity agrees, and the stat's when the object changed since listing.
-        var sourceFingerprint = task.SourceFingerprint is { } listed && SameContent(listed, current)
-            ? listed
-            : Fingerprint.Of(current);
-
-        ObjectEntry written;
-        string? md5;
-        uint? crc32c;
-        if (serverSide is not null)
+        var sourceFingerprint = SourceFingerprint(task, current);
+        var written = await serverSide!.CopyFromAsync(source, current, task.Key, task.ExpectedDestination, cancellationToken).ConfigureAwait(false);
+        onBytes?.Invoke(written.Size);
+        using (StartVerify())
         {
-            written = await serverSide.CopyFromAsync(source, current, task.Key, task.ExpectedDestination, cancellationToken).ConfigureAwait(false);
-            onBytes?.Invoke(written.Size);
-            using (StartVerify())
+            VerifySize(task.Key, current.Size, written.Size);
+            if ((current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
+                || (current.Crc32c is { } sourceCrc && written.Crc32c is { } writtenCrc && sourceCrc != writtenCrc))
             {
-                VerifySize(task.Key, current.Size, written.Size);
-                if ((current.Md5 is not null && written.Md5 is not null && !HashEquals(current.Md5, written.Md5))
-                    || (current.Crc32c is { } sourceCrc && written.Crc32c is { } writtenCrc && sourceCrc != writtenCrc))
-                {
-                    // Both hashes where both sides have them: composite GCS objects have only crc32c.
-                    throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
-                }
+                // Both hashes where both sides have them: composite GCS objects have only crc32c.
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch after server-side copy of '{task.Key}'");
             }
-
-            md5 = written.Md5 ?? current.Md5;
-            crc32c = written.Crc32c ?? current.Crc32c;
-        }
-        else
-        {
-            (written, md5, crc32c) = await StreamAsync(task.Key, current, sourceFingerprint, task.ExpectedDestination, cancellationToken).ConfigureAwait(false);
         }
 
         return new LedgerEntry(task.Key, sourceFingerprint, Fingerprint.Of(written))
         {
-            Md5 = md5,
-            Crc32c = crc32c,
+            Md5 = written.Md5 ?? current.Md5,
+            Crc32c = written.Crc32c ?? current.Crc32c,
             VerifiedAt = time.GetUtcNow(),
         };
     }
 
-    private async Task<(ObjectEntry Written, string Md5, uint Crc32c)> StreamAsync(string key, ObjectEntry current, string sourceFingerprint, ExpectedDestination? expected, CancellationToken cancellationToken)
+    /// <summary>Streams the open read to the destination, hashing as it goes, and verifies the copy.</summary>
+    private async Task<LedgerEntry> StreamAsync(WorkTask task, ObjectRead read, CancellationToken cancellationToken)
     {
-        var body = await source.OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
-        Stream counted = onBytes is null ? body : new CountingReadStream(body, onBytes);
+        var key = task.Key;
+        var current = read.Entry;
+        var sourceFingerprint = SourceFingerprint(task, current);
+        Stream counted = onBytes is null ? read.Body : new CountingReadStream(read.Body, onBytes);
         // The source's hashes are checked as the last byte is read, before the destination can commit it.
         await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,
             Md5 = current.Md5,
-            ExpectedDestination = expected,
+            ExpectedDestination = task.ExpectedDestination,
             UploadSession = uploadSessions is null ? null : new UploadSessionSlot(uploadSessions, jobId, key, sourceFingerprint),
         };
         var written = await destination.WriteAsync(request, hashing, cancellationToken).ConfigureAwait(false);
@@ -214,30 +217,37 @@ public sealed class CopyExecutor
         var md5 = hashing.Hasher.Md5Hex;
         var crc = hashing.Hasher.Crc32c;
 
-        using var verify = StartVerify();
-        VerifySize(key, current.Size, hashing.BytesRead);
-        VerifySize(key, current.Size, written.Size);
-        if (current.Md5 is not null && !HashEquals(current.Md5, md5))
+        using (StartVerify())
         {
-            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': source says MD5 {current.Md5}, read {md5}");
+            VerifySize(key, current.Size, hashing.BytesRead);
+            VerifySize(key, current.Size, written.Size);
+            if (current.Md5 is not null && !HashEquals(current.Md5, md5))
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': source says MD5 {current.Md5}, read {md5}");
+            }
+
+            if (current.Crc32c is { } sourceCrc && sourceCrc != crc)
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': CRC32C differs from the source's");
+            }
+
+            if (written.Md5 is not null && !HashEquals(written.Md5, md5))
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination stored MD5 {written.Md5}, sent {md5}");
+            }
+
+            if (written.Crc32c is { } writtenCrc && writtenCrc != crc)
+            {
+                throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination CRC32C differs");
+            }
         }
 
-        if (current.Crc32c is { } sourceCrc && sourceCrc != crc)
+        return new LedgerEntry(key, sourceFingerprint, Fingerprint.Of(written))
         {
-            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': CRC32C differs from the source's");
-        }
-
-        if (written.Md5 is not null && !HashEquals(written.Md5, md5))
-        {
-            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination stored MD5 {written.Md5}, sent {md5}");
-        }
-
-        if (written.Crc32c is { } writtenCrc && writtenCrc != crc)
-        {
-            throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch writing '{key}': destination CRC32C differs");
-        }
-
-        return (written, md5, crc);
+            Md5 = md5,
+            Crc32c = crc,
+            VerifiedAt = time.GetUtcNow(),
+        };
     }
 
     /// <summary>The "verify" span: size and checksum comparison of one copy (DESIGN.md §7).</summary>

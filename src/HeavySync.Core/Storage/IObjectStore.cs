@@ -32,6 +32,25 @@ public interface IObjectStore : IAsyncDisposable
     Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Opens the whole current object and describes the version being read, or returns null when the
+    /// object does not exist. The body is that version's bytes: a store whose GET answer carries the
+    /// object's metadata implements this as one request (a copy then needs no separate stat), and a
+    /// later range of a large read is pinned to the same version. This default stats, then reads;
+    /// an object replaced between the two shows as a checksum or size mismatch the copier retries.
+    /// </summary>
+    async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    {
+        var entry = await StatAsync(key, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        var body = await OpenReadAsync(key, 0, null, cancellationToken).ConfigureAwait(false);
+        return new ObjectRead(entry, body);
+    }
+
+    /// <summary>
     /// Writes an object from a stream that yields exactly <see cref="WriteRequest.Length"/> bytes.
     /// The write is atomic to readers: a failure or crash never leaves a half-written object under
     /// <see cref="WriteRequest.Key"/>. Returns the object as stored (its fingerprint for the ledger).

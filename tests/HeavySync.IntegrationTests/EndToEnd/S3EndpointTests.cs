@@ -75,6 +75,9 @@ public sealed class S3EndpointTests : IAsyncLifetime, IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(31, RequestCounts.Of(result.Stdout, "GET"));
+        // No HEAD per object: each GET answer describes its object. One bucket probe per side, one
+        // HEAD verifying the completed multipart upload.
+        Assert.Equal(2 + 1, RequestCounts.Of(result.Stdout, "HEAD"));
         Assert.Equal(30 + 1 + 3 + 1, RequestCounts.Of(result.Stdout, "PUT")); // 30 PUTs; create, 3 parts, complete
         Assert.Equal(0, RequestCounts.Of(result.Stdout, "COPY"));
         Assert.Equal(31, proxy.Seen.Count(r => r.Method == "GET" && r.Target.StartsWith($"/{source}/k/", StringComparison.Ordinal)));

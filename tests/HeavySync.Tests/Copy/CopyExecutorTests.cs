@@ -52,6 +52,38 @@ public sealed class CopyExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task CopyAsync_Streamed_LearnsTheObjectFromItsReadWithoutAStat()
+    {
+        await using var source = Source();
+        await using var destination = Destination();
+        var task = await TaskForAsync(source);
+        var statsBefore = source.Stats;
+
+        var outcome = await new CopyExecutor(source, destination).CopyAsync(task, default);
+
+        Assert.Equal(WorkTaskStatus.Done, outcome.Status);
+        Assert.Equal(statsBefore, source.Stats);
+        Assert.Equal(1, source.CurrentReads);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ReadDescribesAnObjectChangedSinceListing_LedgerKeepsWhatWasRead()
+    {
+        await using var source = Source();
+        await using var destination = Destination();
+        var task = await TaskForAsync(source);
+        var changed = RandomBytes(1234, 12);
+        File.WriteAllBytes(Path.Combine(root, "src", Key), changed);
+
+        var outcome = await new CopyExecutor(source, destination).CopyAsync(task, default);
+
+        Assert.Equal(WorkTaskStatus.Done, outcome.Status);
+        Assert.NotEqual(task.SourceFingerprint, outcome.Ledger!.SourceFingerprint);
+        Assert.Equal(Fingerprint.Of((await source.StatAsync(Key, default))!), outcome.Ledger.SourceFingerprint);
+        Assert.Equal(changed, File.ReadAllBytes(Path.Combine(root, "dst", Key)));
+    }
+
+    [Fact]
     public async Task CopyAsync_ServerSide_LedgerRecordsTheSourceChecksums()
     {
         await using var source = Source();

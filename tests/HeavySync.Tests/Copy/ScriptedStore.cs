@@ -13,6 +13,8 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
     private readonly Queue<Func<StoreException>> writeFailures = new();
     private int writes;
     private int copies;
+    private int stats;
+    private int currentReads;
 
     public string Location => inner.Location;
 
@@ -33,6 +35,12 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
     /// <summary>Server-side copies attempted so far.</summary>
     public int Copies => Volatile.Read(ref copies);
 
+    /// <summary>Stats asked so far.</summary>
+    public int Stats => Volatile.Read(ref stats);
+
+    /// <summary>Whole-object reads that described the object (<see cref="OpenCurrentAsync"/>) so far.</summary>
+    public int CurrentReads => Volatile.Read(ref currentReads);
+
     /// <summary>The cleanup policies runs asked for, in order.</summary>
     public List<OrphanUploadPolicy> CleanupPolicies { get; } = [];
 
@@ -49,6 +57,21 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
     public IAsyncEnumerable<ObjectEntry> ListAsync(string? startAfter, CancellationToken cancellationToken) => inner.ListAsync(startAfter, cancellationToken);
 
     public async Task<ObjectEntry?> StatAsync(string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref stats);
+        return await DescribeAsync(key, cancellationToken);
+    }
+
+    /// <summary>Like a store whose GET answer carries the object's metadata: one read, no stat
+    /// (<see cref="StatLie"/> and <see cref="ReadWrapper"/> apply as to a stat and a read).</summary>
+    public async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref currentReads);
+        var entry = await DescribeAsync(key, cancellationToken);
+        return entry is null ? null : new ObjectRead(entry, await OpenReadAsync(key, 0, null, cancellationToken));
+    }
+
+    private async Task<ObjectEntry?> DescribeAsync(string key, CancellationToken cancellationToken)
     {
         var entry = await inner.StatAsync(key, cancellationToken);
         return entry is not null && StatLie is { } lie ? lie(entry) : entry;
