@@ -43,7 +43,12 @@ public sealed partial class S3ObjectStore
         var uploads = new List<Task>(partCount);
         try
         {
-            using var whole = wholeMd5Base64 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            // A hashing stream not yet read that expects this same MD5 (the copier's) fails the read
+            // of the last byte on its own when the content differs: hashing it all again here would
+            // only repeat that check.
+            var checkedByContent = content is HashingReadStream { BytesRead: 0 } hashing
+                && string.Equals(hashing.ExpectedMd5Hex, request.Md5, StringComparison.OrdinalIgnoreCase);
+            using var whole = wholeMd5Base64 is null || checkedByContent ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
             for (var part = 0; part < partCount; part++)
             {
                 // Two budgets: this object's parallelism, and the store's parts in memory over all objects.

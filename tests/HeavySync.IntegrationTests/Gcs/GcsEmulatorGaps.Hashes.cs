@@ -5,11 +5,24 @@ public sealed partial class GcsEmulatorGaps
     private static readonly uint[] Crc32cTable = BuildCrc32cTable();
 
     /// <summary>CRC32C (Castagnoli) of <paramref name="data"/> as GCS shows it: base64 of the
-    /// big-endian value. The layer's own, table-driven: it stands in for the server, so it does not
-    /// borrow the client's implementation.</summary>
+    /// big-endian value. The layer's own: it stands in for the server, so it does not borrow the
+    /// client's implementation. The CPU's CRC32C instruction where there is one (a byte-at-a-time
+    /// table costs a second of the CPU the benchmarks share for a 256 MiB upload), else the table.</summary>
     private static string Crc32cBase64(ReadOnlySpan<byte> data)
     {
         var crc = 0xFFFFFFFFu;
+        if (System.Runtime.Intrinsics.X86.Sse42.X64.IsSupported)
+        {
+            ulong wide = crc;
+            while (data.Length >= 8)
+            {
+                wide = System.Runtime.Intrinsics.X86.Sse42.X64.Crc32(wide, System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data));
+                data = data[8..];
+            }
+
+            crc = (uint)wide;
+        }
+
         foreach (var b in data)
         {
             crc = Crc32cTable[(crc ^ b) & 0xFF] ^ (crc >> 8);

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using HeavySync.Google.Storage;
+using HeavySync.Hashing;
+using HeavySync.Storage;
+
+namespace HeavySync.Tests.Google;
+
+/// <summary>The upload's chunk reader: its hashes are the content's, whether it hashes on its own or
+/// takes them from the copier's hashing stream (one pass over the bytes instead of two).</summary>
+public sealed class HashingChunkReaderTests
+{
+    private static readonly byte[] Content = RandomNumberGenerator.GetBytes((3 * 4096) + 17);
+
+    [Fact]
+    public async Task PlainContent_IsHashedByTheReader()
+    {
+        using var reader = new HashingChunkReader("k", new MemoryStream(Content), Content.Length);
+
+        await ReadAllAsync(reader, Content.Length);
+
+        Assert.Equal(MD5.HashData(Content), reader.Md5);
+        Assert.Equal(Crc32c.Compute(Content), reader.Crc32c);
+    }
+
+    [Fact]
+    public async Task HashingStreamNotYetRead_ItsHasherIsUsed_AndTheResultsAreTheContents()
+    {
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length);
+        using var reader = new HashingChunkReader("k", hashing, Content.Length);
+
+        await ReadAllAsync(reader, Content.Length);
+
+        Assert.Equal(MD5.HashData(Content), reader.Md5);
+        Assert.Equal(Crc32c.Compute(Content), reader.Crc32c);
+        Assert.True(hashing.Hasher.IsFinished);
+        Assert.Equal(hashing.Hasher.Md5, reader.Md5);
+    }
+
+    [Fact]
+    public async Task HashingStreamAlreadyPartlyRead_TheReaderHashesWhatItReads()
+    {
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length);
+        await hashing.ReadExactlyAsync(new byte[100]);
+        var rest = Content.AsSpan(100).ToArray();
+        using var reader = new HashingChunkReader("k", hashing, rest.Length);
+
+        await ReadAllAsync(reader, rest.Length);
+
+        Assert.Equal(MD5.HashData(rest), reader.Md5);
+        Assert.Equal(Crc32c.Compute(rest), reader.Crc32c);
+    }
+
+    [Fact]
+    public async Task ContentLongerThanDeclared_FailsAtTheDeclaredEnd()
+    {
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length);
+        using var reader = new HashingChunkReader("k", hashing, Content.Length - 1);
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => ReadAllAsync(reader, Content.Length - 1));
+
+        Assert.Equal(StoreErrorKind.Transient, ex.Kind);
+    }
+
+    /// <summary>Reads in chunks of 4 KiB as an upload does, the last one cut to the declared end.</summary>
+    private static async Task ReadAllAsync(HashingChunkReader reader, long length)
+    {
+        var buffer = new byte[4096];
+        while (reader.Position < length)
+        {
+            await reader.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - reader.Position)), default);
+        }
+    }
+}
