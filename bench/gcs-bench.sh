@@ -4,7 +4,8 @@
 # servers, same concurrency. Cases: N x 4 KiB objects, a no-change re-sync of them, one large object.
 # Prints a Markdown table.
 # Usage: bench/gcs-bench.sh
-#   Env: COUNT (5000), BIG_MIB (256; the layer stores a finished upload over 100 MB in 64 MiB
+#   Env: COUNT (5000), REPEAT (1: rounds on the same servers, each into fresh prefixes, the tools'
+#        order alternating), BIG_MIB (256; the layer stores a finished upload over 100 MB in 64 MiB
 #        pieces, as the emulator refuses request bodies over 130 MB), CONCURRENCY (16),
 #        WORK (/tmp/heavysync-gcs-bench)
 set -euo pipefail
@@ -12,6 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-5000}"
 big_mib="${BIG_MIB:-256}"
 concurrency="${CONCURRENCY:-16}"
+repeat="${REPEAT:-1}"
 work="${WORK:-/tmp/heavysync-gcs-bench}"
 # Private servers under the work dir: fresh ones, and never the shared test servers.
 export HEAVYSYNC_TEST_DIR="$work/servers"
@@ -71,33 +73,44 @@ rclone mkdir "rgw:$src"
 "$hs" sync "$work/small" "s3://$src/small" --state "$work/seed-small.db" --concurrency "$concurrency" --quiet >/dev/null
 "$hs" sync "$work/big" "s3://$src/big" --state "$work/seed-big.db" --quiet >/dev/null
 
-timed() { # prints seconds
+timed() { # prints seconds and the client's CPU seconds (user + sys)
   local start end
   start=$(date +%s.%N)
-  "$@" >"$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "FAILED: $*" >&2; return 1; }
+  /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >"$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "FAILED: $*" >&2; return 1; }
   end=$(date +%s.%N)
-  python3 -c "print(f'{$end-$start:.2f}')"
+  python3 -c "u,s=open('$work/cpu.txt').read().split()[-2:]; print(f'{$end-$start:.2f} {float(u)+float(s):.2f}')"
 }
 
+# Rounds on the same servers, each tool into fresh prefixes; the order alternates (a tool that runs
+# later meets an emulator holding more data).
 results=()
-for tool in heavysync rclone; do
-  case $tool in
-    heavysync)
-      small() { "$hs" sync "s3://$src/small" "gs://$hs_bucket/small" --state "$work/hs-small.db" --concurrency "$concurrency" --quiet; }
-      big() { "$hs" sync "s3://$src/big" "gs://$hs_bucket/big" --state "$work/hs-big.db" --concurrency "$concurrency" --quiet; } ;;
-    rclone)
-      small() { rclone sync "rgw:$src/small" "gcs:$rc_bucket/small" --transfers "$concurrency" --checkers "$concurrency"; }
-      big() { rclone sync "rgw:$src/big" "gcs:$rc_bucket/big" --transfers "$concurrency" --checkers "$concurrency"; } ;;
-  esac
-  t_small=$(timed small); t_resync=$(timed small); t_big=$(timed big)
-  results+=("$tool $t_small $t_resync $t_big")
+for ((round = 1; round <= repeat; round++)); do
+  if ((round % 2 == 1)); then order=(heavysync rclone); else order=(rclone heavysync); fi
+  for tool in "${order[@]}"; do
+    case $tool in
+      heavysync)
+        bucket=$hs_bucket
+        small=("$hs" sync "s3://$src/small" "gs://$hs_bucket/small-$round" --state "$work/hs-small-$round.db" --concurrency "$concurrency" --quiet)
+        big=("$hs" sync "s3://$src/big" "gs://$hs_bucket/big-$round" --state "$work/hs-big-$round.db" --concurrency "$concurrency" --quiet) ;;
+      rclone)
+        bucket=$rc_bucket
+        small=(rclone sync "rgw:$src/small" "gcs:$rc_bucket/small-$round" --transfers "$concurrency" --checkers "$concurrency")
+        big=(rclone sync "rgw:$src/big" "gcs:$rc_bucket/big-$round" --transfers "$concurrency" --checkers "$concurrency") ;;
+    esac
+    # /usr/bin/time runs programs, not shell functions: the commands are arrays.
+    out=$(timed "${small[@]}") || exit 1; read -r t_small c_small <<<"$out"
+    out=$(timed "${small[@]}") || exit 1; read -r t_resync _ <<<"$out"
+    out=$(timed "${big[@]}") || exit 1; read -r t_big c_big <<<"$out"
+    results+=("$round $tool $t_small $c_small $t_resync $t_big $c_big")
+    for what in small big; do
+      rclone check "rgw:$src/$what" "gcs:$bucket/$what-$round" --one-way >/dev/null 2>&1 || echo "warning: rclone check of $tool's copy ($what, round $round): differences" >&2
+    done
+  done
 done
-rclone check "rgw:$src" "gcs:$rc_bucket" --one-way >/dev/null 2>&1 || echo "warning: rclone check rclone's copy: differences" >&2
-rclone check "rgw:$src" "gcs:$hs_bucket" --one-way >/dev/null 2>&1 || echo "warning: rclone check heavysync's copy: differences" >&2
 
-echo "| tool | $count x 4 KiB: s | objects/s | no-change re-sync: s | 1 x $big_mib MiB: s | MB/s |"
-echo "|---|---|---|---|---|---|"
+echo "| round | tool | $count x 4 KiB: s | objects/s | client CPU s | no-change re-sync: s | 1 x $big_mib MiB: s | MB/s | client CPU s |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
-  read -r tool a b c <<<"$r"
-  python3 -c "n,a,b,c,m=$count,$a,$b,$c,$big_mib; print(f'| $tool | {a:.2f} | {n/a:,.0f} | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} |')"
+  read -r round tool a ca b c cc <<<"$r"
+  python3 -c "n,a,b,c,m=$count,$a,$b,$c,$big_mib; print(f'| $round | $tool | {a:.2f} | {n/a:,.0f} | $ca | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} | $cc |')"
 done

@@ -58,7 +58,7 @@ public sealed class CopyExecutor
         retry = new ResiliencePipelineBuilder { TimeProvider = this.time }
             .AddRetry(new RetryStrategyOptions
             {
-                // A failed precondition means the object changed under us: the next attempt re-stats it.
+                // A failed precondition means the object changed under us: the next attempt reads it afresh.
                 ShouldHandle = new PredicateBuilder().Handle<StoreException>(e => e.IsRetryable || e.Kind == StoreErrorKind.PreconditionFailed),
                 MaxRetryAttempts = Math.Max(0, maxAttempts - 1),
                 BackoffType = DelayBackoffType.Exponential,

@@ -138,7 +138,7 @@ public sealed partial class GcsEmulatorGaps
                         fresh = fresh[..(fresh.Length / 2 / (256 * 1024) * (256 * 1024))];
                     }
 
-                    session.Data.Write(fresh);
+                    session.Append(fresh);
                 }
             }
         }
@@ -172,7 +172,7 @@ public sealed partial class GcsEmulatorGaps
             }
         }
 
-        if (complete is not null && await RefusalAsync(request, session, complete) is { } refusal)
+        if (complete is not null && await RefusalAsync(request, session) is { } refusal)
         {
             lock (session)
             {
@@ -224,7 +224,7 @@ public sealed partial class GcsEmulatorGaps
 
     /// <summary>Why the server refuses to finish an upload whose last byte arrived: its precondition
     /// no longer holds (412), or its <c>X-Goog-Hash</c> does not match the bytes (400); null to finish.</summary>
-    private async Task<(int Status, string Reason)?> RefusalAsync(HttpListenerRequest request, Session session, byte[] data)
+    private async Task<(int Status, string Reason)?> RefusalAsync(HttpListenerRequest request, Session session)
     {
         if (session.IfGenerationMatch is { } expected)
         {
@@ -242,8 +242,8 @@ public sealed partial class GcsEmulatorGaps
             {
                 var actual = pair[0] switch
                 {
-                    "crc32c" => Crc32cBase64(data),
-                    "md5" => Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(data)),
+                    "crc32c" => session.Crc32cBase64(),
+                    "md5" => session.Md5Base64(),
                     _ => null,
                 };
                 if (actual is not null && (pair.Length != 2 || pair[1] != actual))
@@ -284,6 +284,35 @@ public sealed partial class GcsEmulatorGaps
         public long? Total { get; set; } = total;
 
         public MemoryStream Data { get; } = new();
+
+        /// <summary>Hashes of <see cref="Data"/>, kept as the chunks arrive (as a server does), so the
+        /// last chunk's <c>X-Goog-Hash</c> is checked without another pass over the whole upload.</summary>
+        private readonly System.Security.Cryptography.IncrementalHash _md5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        private uint _crc = 0xFFFFFFFFu;
+
+        /// <summary>Appends persisted bytes (under the session's lock).</summary>
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            Data.Write(bytes);
+            _md5.AppendData(bytes);
+            _crc = Crc32cUpdate(_crc, bytes);
+        }
+
+        public string Md5Base64()
+        {
+            lock (this)
+            {
+                return Convert.ToBase64String(_md5.GetCurrentHash());
+            }
+        }
+
+        public string Crc32cBase64()
+        {
+            lock (this)
+            {
+                return GcsEmulatorGaps.Crc32cBase64(_crc);
+            }
+        }
 
         public string? Finished { get; set; }
 

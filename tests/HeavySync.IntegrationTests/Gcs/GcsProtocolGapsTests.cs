@@ -61,6 +61,46 @@ public sealed class GcsProtocolGapsTests(GcsFixture fixture) : IClassFixture<Gcs
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("crc32c")]
+    [InlineData("md5")]
+    public async Task Layer_LastChunkHashes_AreCheckedAgainstEveryChunkReceived(string? wrong)
+    {
+        // The layer keeps the hashes as chunks arrive; the last chunk's X-Goog-Hash must match all of them.
+        var bucket = await fixture.CreateBucketAsync();
+        var data = TestData.Bytes((2 * Chunk) + 7, seed: 21);
+        var other = TestData.Bytes(data.Length, seed: 22);
+        var crc = Crc32c.ToBase64BigEndian(Crc32c.Compute(wrong == "crc32c" ? other : data));
+        var md5 = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(wrong == "md5" ? other : data));
+        using var http = new HttpClient();
+        using var start = new HttpRequestMessage(HttpMethod.Post, $"{fixture.Gaps.Endpoint}/upload/storage/v1/b/{bucket}/o?uploadType=resumable&name=hashed-{wrong}.bin")
+        {
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        start.Headers.Add("X-Upload-Content-Length", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var started = await http.SendAsync(start);
+        var session = started.Headers.Location!;
+
+        using var first = await PutChunkAsync(http, session, data, 0, Chunk, null);
+        using var last = await PutChunkAsync(http, session, data, Chunk, data.Length - Chunk, $"crc32c={crc},md5={md5}");
+
+        Assert.Equal(308, (int)first.StatusCode);
+        Assert.Equal(wrong is null ? 200 : 400, (int)last.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> PutChunkAsync(HttpClient http, Uri session, byte[] data, int from, int count, string? hashes)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, session) { Content = new ByteArrayContent(data, from, count) };
+        request.Content.Headers.ContentRange = new System.Net.Http.Headers.ContentRangeHeaderValue(from, from + count - 1, data.Length);
+        if (hashes is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Goog-Hash", hashes);
+        }
+
+        return http.SendAsync(request);
+    }
+
+    [Theory]
     [InlineData(100)]
     [InlineData((4 * Chunk) + 3)]
     public async Task WriteAsync_ListedAbsentAndStillAbsent_CreatesTheObject(int size)
