@@ -18,8 +18,7 @@ public sealed class HashingChunkReaderTests
 
         await ReadAllAsync(reader, Content.Length);
 
-        Assert.Equal(MD5.HashData(Content), reader.Md5);
-        Assert.Equal(Crc32c.Compute(Content), reader.Crc32c);
+        AssertHashesOf(Content, reader);
     }
 
     [Fact]
@@ -30,8 +29,7 @@ public sealed class HashingChunkReaderTests
 
         await ReadAllAsync(reader, Content.Length);
 
-        Assert.Equal(MD5.HashData(Content), reader.Md5);
-        Assert.Equal(Crc32c.Compute(Content), reader.Crc32c);
+        AssertHashesOf(Content, reader);
         Assert.True(hashing.Hasher.IsFinished);
         Assert.Equal(hashing.Hasher.Md5, reader.Md5);
     }
@@ -46,8 +44,7 @@ public sealed class HashingChunkReaderTests
 
         await ReadAllAsync(reader, rest.Length);
 
-        Assert.Equal(MD5.HashData(rest), reader.Md5);
-        Assert.Equal(Crc32c.Compute(rest), reader.Crc32c);
+        AssertHashesOf(rest, reader);
     }
 
     [Fact]
@@ -59,6 +56,12 @@ public sealed class HashingChunkReaderTests
         var ex = await Assert.ThrowsAsync<StoreException>(() => ReadAllAsync(reader, Content.Length - 1));
 
         Assert.Equal(StoreErrorKind.Transient, ex.Kind);
+    }
+
+    private static void AssertHashesOf(byte[] expected, HashingChunkReader reader)
+    {
+        Assert.Equal(MD5.HashData(expected), reader.Md5);
+        Assert.Equal(Crc32c.Compute(expected), reader.Crc32c);
     }
 
     /// <summary>Reads in chunks of 4 KiB as an upload does, the last one cut to the declared end.</summary>
