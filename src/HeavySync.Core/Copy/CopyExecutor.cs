@@ -188,12 +188,7 @@ public sealed class CopyExecutor
             }
         }
 
-        return new LedgerEntry(task.Key, sourceFingerprint, Fingerprint.Of(written))
-        {
-            Md5 = written.Md5 ?? current.Md5,
-            Crc32c = written.Crc32c ?? current.Crc32c,
-            VerifiedAt = time.GetUtcNow(),
-        };
+        return Ledger(task.Key, sourceFingerprint, written, written.Md5 ?? current.Md5, written.Crc32c ?? current.Crc32c);
     }
 
     /// <summary>Streams the open read to the destination, hashing as it goes, and verifies the copy.</summary>
@@ -204,7 +199,8 @@ public sealed class CopyExecutor
         var sourceFingerprint = SourceFingerprint(task, current);
         Stream counted = onBytes is null ? read.Body : new CountingReadStream(read.Body, onBytes);
         // The source's hashes are checked as the last byte is read, before the destination can commit it.
-        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: false) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
+        // The body is the caller's to dispose.
+        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: true) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,
@@ -242,13 +238,12 @@ public sealed class CopyExecutor
             }
         }
 
-        return new LedgerEntry(key, sourceFingerprint, Fingerprint.Of(written))
-        {
-            Md5 = md5,
-            Crc32c = crc,
-            VerifiedAt = time.GetUtcNow(),
-        };
+        return Ledger(key, sourceFingerprint, written, md5, crc);
     }
+
+    /// <summary>The ledger row of a verified copy.</summary>
+    private LedgerEntry Ledger(string key, string sourceFingerprint, ObjectEntry written, string? md5, uint? crc32c) =>
+        new(key, sourceFingerprint, Fingerprint.Of(written)) { Md5 = md5, Crc32c = crc32c, VerifiedAt = time.GetUtcNow() };
 
     /// <summary>The "verify" span: size and checksum comparison of one copy (DESIGN.md §7).</summary>
     private static Activity? StartVerify() => HeavySyncTelemetry.Source.StartActivity("verify");
