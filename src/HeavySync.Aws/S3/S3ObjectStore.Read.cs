@@ -44,12 +44,13 @@ public sealed partial class S3ObjectStore
 
         var end = length is null ? (long?)null : offset + length.Value;
         var response = await GetAsync(key, offset, end, null, cancellationToken).ConfigureAwait(false);
-        return BodyOf(key, response, offset, end, cancellationToken);
+        return BodyOf(key, response, offset, end, ReadPattern.Parallel, cancellationToken);
     }
 
     /// <inheritdoc />
-    /// <remarks>One GET: its answer carries what a HEAD would (size, ETag, metadata).</remarks>
-    public async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    /// <remarks>One GET: its answer carries what a HEAD would (size, ETag, metadata). Read
+    /// <see cref="ReadPattern.Sequential"/>, the body is that GET's stream, however large the object.</remarks>
+    public async Task<ObjectRead?> OpenCurrentAsync(string key, ReadPattern pattern, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         GetObjectResponse response;
@@ -73,17 +74,18 @@ public sealed partial class S3ObjectStore
             throw;
         }
 
-        return new ObjectRead(entry, BodyOf(key, response, 0, null, cancellationToken));
+        return new ObjectRead(entry, BodyOf(key, response, 0, null, pattern, cancellationToken));
     }
 
-    /// <summary>The body of an answered GET of [offset, end): the rest in parallel ranges when it is
-    /// a whole large object, else the answer's own stream, resumed by ranged GETs if it breaks.</summary>
-    private Stream BodyOf(string key, GetObjectResponse response, long offset, long? end, CancellationToken cancellationToken)
+    /// <summary>The body of an answered GET of [offset, end): parallel ranges when it is a whole
+    /// large object read <see cref="ReadPattern.Parallel"/>, else the answer's own stream, resumed by
+    /// ranged GETs if it breaks.</summary>
+    private Stream BodyOf(string key, GetObjectResponse response, long offset, long? end, ReadPattern pattern, CancellationToken cancellationToken)
     {
         var etag = response.ETag;
         var total = TotalSize(response, offset);
         var stop = end ?? total;
-        if (offset == 0 && end is null && total > _options.ParallelReadThresholdBytes)
+        if (pattern == ReadPattern.Parallel && offset == 0 && end is null && total > _options.ParallelReadThresholdBytes)
         {
             // Dropping this one connection is cheaper than serialising a large download behind it.
             response.Dispose();

@@ -56,7 +56,7 @@ internal sealed class DelayInjectingStore(IObjectStore inner, TimeSpan list, Tim
     public Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(key, offset, length, cancellationToken);
 
-    public Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken) => inner.OpenCurrentAsync(key, cancellationToken);
+    public Task<ObjectRead?> OpenCurrentAsync(string key, ReadPattern pattern, CancellationToken cancellationToken) => inner.OpenCurrentAsync(key, pattern, cancellationToken);
 
     public async Task<ObjectEntry> WriteAsync(WriteRequest request, Stream content, CancellationToken cancellationToken)
     {

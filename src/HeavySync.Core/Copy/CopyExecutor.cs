@@ -136,7 +136,9 @@ public sealed class CopyExecutor
             }
 
             // One request where the store can: the GET that opens the body also describes the object.
-            var read = await source.OpenCurrentAsync(task.Key, cancellationToken).ConfigureAwait(false);
+            // A destination that takes one request at a time is fed from one stream, not parallel ranges.
+            var pattern = destination.Capabilities.SequentialWrites ? ReadPattern.Sequential : ReadPattern.Parallel;
+            var read = await source.OpenCurrentAsync(task.Key, pattern, cancellationToken).ConfigureAwait(false);
             if (read is null)
             {
                 return null;

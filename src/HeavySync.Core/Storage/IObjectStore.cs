@@ -35,10 +35,12 @@ public interface IObjectStore : IAsyncDisposable
     /// Opens the whole current object and describes the version being read, or returns null when the
     /// object does not exist. The body is that version's bytes: a store whose GET answer carries the
     /// object's metadata implements this as one request (a copy then needs no separate stat), and a
-    /// later range of a large read is pinned to the same version. This default stats, then reads;
-    /// an object replaced between the two shows as a checksum or size mismatch the copier retries.
+    /// later range of a large read is pinned to the same version. <paramref name="pattern"/> says how
+    /// the body will be consumed (whether parallel ranges can help). This default stats, then reads
+    /// (ignoring the pattern); an object replaced between the two shows as a checksum or size
+    /// mismatch the copier retries.
     /// </summary>
-    async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    async Task<ObjectRead?> OpenCurrentAsync(string key, ReadPattern pattern, CancellationToken cancellationToken)
     {
         var entry = await StatAsync(key, cancellationToken).ConfigureAwait(false);
         if (entry is null)

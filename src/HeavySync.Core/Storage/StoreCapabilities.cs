@@ -40,6 +40,11 @@ public sealed record StoreCapabilities
     /// can resume after the last key it stored.</summary>
     public bool OrderedListing { get; init; }
 
+    /// <summary>A large write sends its content one request at a time (a GCS resumable upload), so
+    /// it takes bytes no faster than one stream: a source read for it is one stream too
+    /// (<see cref="ReadPattern.Sequential"/>), not parallel ranges.</summary>
+    public bool SequentialWrites { get; init; }
+
     /// <summary>Capabilities of a plain local file system.</summary>
     public static StoreCapabilities LocalFileSystem { get; } = new()
     {
@@ -49,5 +54,6 @@ public sealed record StoreCapabilities
         MtimePrecision = TimeSpan.FromTicks(1),
         MaxSingleWriteBytes = long.MaxValue,
         OrderedListing = false,
+        SequentialWrites = false,
     };
 }

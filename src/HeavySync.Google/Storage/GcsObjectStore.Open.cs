@@ -30,6 +30,9 @@ public sealed partial class GcsObjectStore
             // One resumable upload may be up to 5 TiB.
             MaxSingleWriteBytes = 5L * 1024 * 1024 * 1024 * 1024,
             OrderedListing = true,
+
+            // A resumable upload sends one chunk at a time, each after the one before was stored.
+            SequentialWrites = true,
         };
     }
 

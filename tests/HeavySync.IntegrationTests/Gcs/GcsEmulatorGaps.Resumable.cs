@@ -193,6 +193,10 @@ public sealed partial class GcsEmulatorGaps
             lock (session)
             {
                 session.Finished ??= stored;
+                // A finished session answers with its object from now on: its bytes are not needed
+                // again (kept, every large upload of a long benchmark would stay in this process).
+                session.Data.SetLength(0);
+                session.Data.Capacity = 0;
             }
         }
 

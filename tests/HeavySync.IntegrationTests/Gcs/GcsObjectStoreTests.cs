@@ -163,6 +163,14 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
     }
 
     [Fact]
+    public async Task Capabilities_ResumableUploadsTakeOneChunkAtATime_SoSourcesAreReadAsOneStream()
+    {
+        var store = await fixture.OpenAsync(await fixture.CreateBucketAsync());
+
+        Assert.True(store.Capabilities.SequentialWrites);
+    }
+
+    [Fact]
     public async Task PruneNoncurrentVersionsAsync_OlderThanThreshold_DeletesOnlyThoseGenerations()
     {
         var bucket = await fixture.CreateBucketAsync(versioned: true);

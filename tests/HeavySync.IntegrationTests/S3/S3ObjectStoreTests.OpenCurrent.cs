@@ -6,9 +6,10 @@ namespace HeavySync.IntegrationTests.S3;
 public sealed partial class S3ObjectStoreTests
 {
     [Theory]
-    [InlineData("single.bin", 1000, 1)]                    // one PUT: the ETag is the MD5; one GET
-    [InlineData("multi.bin", (64 * 1024 * 16) + 5, 1 + 17)] // multipart: the MD5 the writer vouched for, from metadata; 17 parallel ranges after the first GET
-    public async Task OpenCurrentAsync_DescribesTheObjectAsStatDoes_WithoutAHead(string key, int size, int gets)
+    [InlineData("single.bin", 1000, ReadPattern.Parallel, 1)]                    // one PUT: the ETag is the MD5; one GET
+    [InlineData("multi.bin", (64 * 1024 * 16) + 5, ReadPattern.Parallel, 1 + 17)] // multipart: the MD5 the writer vouched for, from metadata; 17 parallel ranges after the first GET
+    [InlineData("multi-seq.bin", (64 * 1024 * 16) + 5, ReadPattern.Sequential, 1)] // read for a one-request-at-a-time writer: the first GET's own stream
+    public async Task OpenCurrentAsync_DescribesTheObjectAsStatDoes_WithoutAHead(string key, int size, ReadPattern pattern, int gets)
     {
         var counts = new CountingObserver();
         await using var store = await fixture.OpenAsync(prefix: "current/", options: SmallParts, observer: counts);
@@ -19,7 +20,7 @@ public sealed partial class S3ObjectStoreTests
         var stat = await store.StatAsync(key, default);
         counts.Reset();
 
-        var read = await store.OpenCurrentAsync(key, default);
+        var read = await store.OpenCurrentAsync(key, pattern, default);
 
         Assert.NotNull(read);
         await using (read.Body)
@@ -39,7 +40,8 @@ public sealed partial class S3ObjectStoreTests
     {
         await using var store = await fixture.OpenAsync(prefix: "current/");
 
-        Assert.Null(await store.OpenCurrentAsync("absent.bin", default));
+        Assert.Null(await store.OpenCurrentAsync("absent.bin", ReadPattern.Parallel, default));
+        Assert.Null(await store.OpenCurrentAsync("absent.bin", ReadPattern.Sequential, default));
     }
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed partial class S3ObjectStoreTests
         var first = TestData.Bytes((64 * 1024 * 40) + 3, 12);
         await store.WriteAsync(new WriteRequest("replaced.bin", first.Length), new MemoryStream(first), default);
 
-        var read = await store.OpenCurrentAsync("replaced.bin", default);
+        var read = await store.OpenCurrentAsync("replaced.bin", ReadPattern.Parallel, default);
         Assert.NotNull(read);
         var second = TestData.Bytes(first.Length, 13);
         await store.WriteAsync(new WriteRequest("replaced.bin", second.Length), new MemoryStream(second), default);

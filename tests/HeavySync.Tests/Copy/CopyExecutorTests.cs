@@ -66,6 +66,23 @@ public sealed class CopyExecutorTests : IDisposable
         Assert.Equal(1, source.CurrentReads);
     }
 
+    [Theory]
+    [InlineData(false, ReadPattern.Parallel)]
+    [InlineData(true, ReadPattern.Sequential)]
+    public async Task CopyAsync_Streamed_ReadsAsFastAsTheDestinationCanWrite(bool sequentialWrites, ReadPattern expected)
+    {
+        await using var source = Source();
+        await using var destination = Destination();
+        destination.SequentialWrites = sequentialWrites;
+        var task = await TaskForAsync(source);
+
+        var outcome = await new CopyExecutor(source, destination).CopyAsync(task, default);
+
+        Assert.Equal(WorkTaskStatus.Done, outcome.Status);
+        Assert.Equal([expected], source.ReadPatterns);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(root, "dst", Key)));
+    }
+
     [Fact]
     public async Task CopyAsync_ReadDescribesAnObjectChangedSinceListing_LedgerKeepsWhatWasRead()
     {

@@ -18,7 +18,10 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
 
     public string Location => inner.Location;
 
-    public StoreCapabilities Capabilities => inner.Capabilities with { ServerSideCopy = serverSideCopy };
+    public StoreCapabilities Capabilities => inner.Capabilities with { ServerSideCopy = serverSideCopy, SequentialWrites = SequentialWrites };
+
+    /// <summary>What <see cref="Capabilities"/> says of how large writes send their content.</summary>
+    public bool SequentialWrites { get; set; }
 
     /// <summary>Rewrites what stat reports (the object itself is unchanged).</summary>
     public Func<ObjectEntry, ObjectEntry>? StatLie { get; set; }
@@ -40,6 +43,9 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
 
     /// <summary>Whole-object reads that described the object (<see cref="OpenCurrentAsync"/>) so far.</summary>
     public int CurrentReads => Volatile.Read(ref currentReads);
+
+    /// <summary>The pattern each <see cref="OpenCurrentAsync"/> was asked to read with, in order.</summary>
+    public List<ReadPattern> ReadPatterns { get; } = [];
 
     /// <summary>The cleanup policies runs asked for, in order.</summary>
     public List<OrphanUploadPolicy> CleanupPolicies { get; } = [];
@@ -64,9 +70,14 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
 
     /// <summary>Like a store whose GET answer carries the object's metadata: one read, no stat
     /// (<see cref="StatLie"/> and <see cref="ReadWrapper"/> apply as to a stat and a read).</summary>
-    public async Task<ObjectRead?> OpenCurrentAsync(string key, CancellationToken cancellationToken)
+    public async Task<ObjectRead?> OpenCurrentAsync(string key, ReadPattern pattern, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref currentReads);
+        lock (ReadPatterns)
+        {
+            ReadPatterns.Add(pattern);
+        }
+
         var entry = await DescribeAsync(key, cancellationToken);
         return entry is null ? null : new ObjectRead(entry, await OpenReadAsync(key, 0, null, cancellationToken));
     }
