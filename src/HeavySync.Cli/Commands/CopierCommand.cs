@@ -101,7 +101,7 @@ internal static class CopierCommand
     /// <summary>
     /// The receive loop's longest wait: a 20 s long poll (SQS's longest; Postgres waits for NOTIFY;
     /// Pub/Sub pulls with a growing pause), so an idle copier costs about one request per 20 s —
-    /// shorter with <c>--idle-exit</c>, which is checked after each empty receive. Whole seconds,
+    /// shorter with <c>--idle-exit</c>, which is checked between receives. Whole seconds,
     /// because SQS long polls count whole seconds.
     /// </summary>
     private static TimeSpan ReceiveWait(TimeSpan? idleExit)

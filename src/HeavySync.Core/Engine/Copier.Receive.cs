@@ -26,6 +26,13 @@ public sealed partial class Copier
             {
                 var want = await WaitForRoomAsync(soft).ConfigureAwait(false);
 
+                // Asked before receiving, not after an empty receive: once the last task settled, the
+                // run ends now instead of after one more receive's wait on an empty queue.
+                if (HeldCount() == 0 && await isFinished(soft).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 // Span times run on the system clock, as every Activity's do (not the injectable one).
                 var receiving = DateTimeOffset.UtcNow;
                 var received = await queue.ReceiveAsync(want, options.ReceiveWait, soft).ConfigureAwait(false);
@@ -34,11 +41,6 @@ public sealed partial class Copier
                     if (HeldCount() == 0)
                     {
                         pause = TimeSpan.Zero;
-                        if (await isFinished(soft).ConfigureAwait(false))
-                        {
-                            return;
-                        }
-
                         continue;
                     }
 

@@ -51,7 +51,7 @@ public sealed partial class Copier(
         RunAsync(isFinished, cancellationToken, cancellationToken);
 
     /// <summary>
-    /// Runs until <paramref name="isFinished"/> says so (asked after each empty receive while nothing
+    /// Runs until <paramref name="isFinished"/> says so (asked before each receive while nothing
     /// is held), or gracefully stops when <paramref name="stopReceiving"/> fires (SIGTERM): no new
     /// message is taken, buffered messages are released at once, messages being worked on get
     /// <see cref="CopierOptions.DrainTimeout"/> to finish, then their copies are cancelled and the

@@ -1,3 +1,5 @@
+using HeavySync.Queue;
+using HeavySync.Cli.Hosting;
 using HeavySync.Engine;
 using HeavySync.Finalizing;
 using HeavySync.Local;
@@ -48,6 +50,31 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Contains(result.Report, line => line.Contains("not deleting 1", StringComparison.Ordinal));
         Assert.Equal("bad.txt", Assert.Single(result.FailedTasks).Key);
         Assert.Contains("injected Permanent", result.FailedTasks[0].Error);
+    }
+
+    [Fact]
+    public async Task Run_EndsOnceTheLastCopySettles_WithoutAnotherReceiveOnTheEmptyQueue()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Write(Src, $"f{i}.txt", $"content {i}");
+        }
+
+        await using var source = Open(Src);
+        // Slow writes: the plan is published (one message) long before the copies settle.
+        await using var destination = new DelayInjectingStore(Open(Dst), TimeSpan.Zero, TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
+        await using var queue = new WatchedQueue(new InProcessWorkQueue(new InProcessQueueOptions()));
+        var engine = new SyncEngine(state, NullLoggerFactory.Instance, sharedQueue: queue);
+
+        var result = await engine.RunAsync(source, destination, new SyncOptions(), new SyncProgress(), CancellationToken.None);
+
+        Assert.Equal(SyncOutcome.InSync, result.Outcome);
+        Assert.Equal(5, Directory.GetFiles(Dst).Length);
+        Assert.Equal(1, queue.Published);
+        Assert.Equal(1, queue.Acked);
+        // Every message acknowledged and the plan published: another receive could only wait out
+        // its long poll on an empty queue (a second here) before the run noticed it was done.
+        Assert.Equal(0, queue.ReceivesAfterEverythingAcked);
     }
 
     [Fact]
