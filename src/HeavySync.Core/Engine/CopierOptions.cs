@@ -30,11 +30,13 @@ public sealed record CopierOptions
 
     /// <summary>
     /// Longest pause after a receive that came back empty while the copier still holds messages
-    /// (default 0: none). The pause starts at <see cref="ReceiveWait"/> and doubles up to this; it ends
-    /// early once nothing is held. A drained queue then costs few requests while the last messages
-    /// finish; new work waits at most this long while the workers are busy anyway.
+    /// (default 200 ms, for the in-process queue: with its short <see cref="ReceiveWait"/>, a long
+    /// copy then costs five receives a second, not fifty). The pause starts at
+    /// <see cref="ReceiveWait"/> and doubles up to this; it ends early once nothing is held. A drained
+    /// queue then costs few requests while the last messages finish; new work waits at most this long
+    /// while the workers are busy anyway.
     /// </summary>
-    public TimeSpan BusyReceivePause { get; init; } = TimeSpan.Zero;
+    public TimeSpan BusyReceivePause { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long a finished message's acknowledgement waits to share a request with others
     /// (default 0: sent at once, batched only with those already waiting). Its outcomes are durable
