@@ -1,8 +1,8 @@
-using HeavySync.Queue;
 using HeavySync.Cli.Hosting;
 using HeavySync.Engine;
 using HeavySync.Finalizing;
 using HeavySync.Local;
+using HeavySync.Queue;
 using HeavySync.State;
 using HeavySync.State.Sqlite;
 using HeavySync.Storage;
