@@ -53,11 +53,26 @@ internal static class SyncCommand
             throw new UsageException("source and destination overlap: one directory is inside the other");
         }
 
-        await using var host = new CliHost(settings, parse.GetValue(shared.Verbose), role: "sync");
         var statePath = settings.GetString("state") ?? StatePaths.ForPair(settings, source.Canonical, destination.Canonical);
-        await using var state = await CliHost.OpenStateAsync(statePath, cancellationToken);
-        await using var src = await host.OpenStoreAsync(source, StoreSide.Source, cancellationToken);
-        await using var dst = await host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken);
+        // The state opens while the host (logging, telemetry) is built, then beside both stores.
+        var stateOpening = Task.Run(() => CliHost.OpenStateAsync(statePath, cancellationToken), CancellationToken.None);
+        CliHost host;
+        try
+        {
+            host = new CliHost(settings, parse.GetValue(shared.Verbose), role: "sync");
+        }
+        catch
+        {
+            await RunResources.CloseIfOpenedAsync(stateOpening);
+            throw;
+        }
+
+        await using var hosting = host;
+        await using var opened = await RunResources.OpenAsync(
+            stateOpening,
+            () => host.OpenStoreAsync(source, StoreSide.Source, cancellationToken),
+            () => host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken));
+        var (state, src, dst) = (opened.State, opened.Source, opened.Destination);
 
         var progress = new SyncProgress();
         await using var queue = settings.GetString("queue") is { } q && !q.Equals("inprocess", StringComparison.OrdinalIgnoreCase)

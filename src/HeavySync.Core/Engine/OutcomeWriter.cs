@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using HeavySync.State;
 
@@ -8,19 +9,28 @@ namespace HeavySync.Engine;
 /// per flush interval); one writer serves every run a copier works on. <see cref="RecordAsync"/> completes only once the outcome is durable, so a caller that
 /// acknowledges a queue message afterwards never loses an outcome; a crash loses at most the
 /// unflushed batch, whose tasks are simply done again on resume.
+/// <para>A batch waits for more outcomes only while they keep coming: it is written once no new one
+/// arrived for the idle gap (default 5 ms), or at the flush interval (default 50 ms) since its first.
+/// Copies finishing together share a transaction; a lone outcome (a large object, the last copy of a
+/// run) does not wait out the whole interval, which every run paid at its end.</para>
 /// </summary>
 public sealed class OutcomeWriter : IAsyncDisposable
 {
     private const int MaxBatch = 2_000;
     private readonly IStateStore state;
     private readonly TimeSpan flushInterval;
+    private readonly TimeSpan idleGap;
     private readonly Channel<Pending> pending = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly Task loop;
 
-    public OutcomeWriter(IStateStore state, TimeSpan? flushInterval = null)
+    /// <param name="state">Where outcomes are written.</param>
+    /// <param name="flushInterval">The longest a batch waits for more outcomes after its first (default 50 ms).</param>
+    /// <param name="idleGap">A batch is written once no outcome arrived for this long (default 5 ms).</param>
+    public OutcomeWriter(IStateStore state, TimeSpan? flushInterval = null, TimeSpan? idleGap = null)
     {
         this.state = state;
         this.flushInterval = flushInterval ?? TimeSpan.FromMilliseconds(50);
+        this.idleGap = idleGap ?? TimeSpan.FromMilliseconds(5);
         loop = Task.Run(RunAsync);
     }
 
@@ -49,12 +59,7 @@ public sealed class OutcomeWriter : IAsyncDisposable
         while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Drain(batch);
-            if (batch.Count < MaxBatch)
-            {
-                // Give concurrent copiers a moment to join this transaction.
-                await Task.Delay(flushInterval).ConfigureAwait(false);
-                Drain(batch);
-            }
+            await LingerAsync(batch).ConfigureAwait(false);
 
             foreach (var run in batch.GroupBy(b => b.RunId))
             {
@@ -76,6 +81,35 @@ public sealed class OutcomeWriter : IAsyncDisposable
             }
 
             batch.Clear();
+        }
+    }
+
+    /// <summary>Lets concurrent copies join the batch while their outcomes keep arriving.</summary>
+    private async Task LingerAsync(List<Pending> batch)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (batch.Count < MaxBatch)
+        {
+            var left = flushInterval - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var idle = new CancellationTokenSource(left < idleGap ? left : idleGap);
+            try
+            {
+                if (!await pending.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                {
+                    return; // closed: write what is here
+                }
+            }
+            catch (OperationCanceledException) when (idle.IsCancellationRequested)
+            {
+                return; // nothing new for the idle gap
+            }
+
+            Drain(batch);
         }
     }
 

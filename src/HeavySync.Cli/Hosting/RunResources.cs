@@ -1,0 +1,92 @@
+using HeavySync.State;
+using HeavySync.Storage;
+
+namespace HeavySync.Cli.Hosting;
+
+/// <summary>
+/// A sync's state and its two stores, opened at the same time. Each pays a first-use cost that is
+/// mostly CPU: SQLite and its schema check, the AWS SDK's first request (endpoint rules, signer,
+/// HTTP stack), a bucket probe. One after another they were about a third of a second before the
+/// first listing request; side by side, on two cores, about a quarter less.
+/// Disposed in the reverse order of opening (destination, source, state), as nested
+/// <c>await using</c> declarations would be.
+/// </summary>
+internal sealed class RunResources : IAsyncDisposable
+{
+    private RunResources(IStateStore state, IObjectStore source, IObjectStore destination)
+    {
+        State = state;
+        Source = source;
+        Destination = destination;
+    }
+
+    public IStateStore State { get; }
+
+    public IObjectStore Source { get; }
+
+    public IObjectStore Destination { get; }
+
+    /// <summary>
+    /// Waits for <paramref name="state"/> (already opening) and opens both stores beside it. When
+    /// any fails, whatever did open is closed again and the first failure, in the order state,
+    /// source, destination, is thrown: the same error a one-at-a-time open would have reported.
+    /// </summary>
+    public static async Task<RunResources> OpenAsync(Task<IStateStore> state, Func<Task<IObjectStore>> source, Func<Task<IObjectStore>> destination)
+    {
+        var opening = (Source: Task.Run(source), Destination: Task.Run(destination));
+        try
+        {
+            await Task.WhenAll(state, opening.Source, opening.Destination).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Wait for all three (WhenAll did), close what opened, report the first failure.
+            await CloseIfOpenedAsync(opening.Destination).ConfigureAwait(false);
+            await CloseIfOpenedAsync(opening.Source).ConfigureAwait(false);
+            await CloseIfOpenedAsync(state).ConfigureAwait(false);
+            var first = new Task[] { state, opening.Source, opening.Destination }.First(t => !t.IsCompletedSuccessfully);
+            await first.ConfigureAwait(false); // rethrows its failure
+            throw;
+        }
+
+        return new RunResources(state.Result, opening.Source.Result, opening.Destination.Result);
+    }
+
+    /// <summary>Closes what <paramref name="opening"/> opened, once it has finished; a failed or
+    /// cancelled open leaves nothing to close.</summary>
+    public static async Task CloseIfOpenedAsync<T>(Task<T> opening)
+        where T : IAsyncDisposable
+    {
+        try
+        {
+            await opening.ConfigureAwait(false);
+        }
+        catch
+        {
+            // Its failure is reported by whoever awaits it for its result.
+            return;
+        }
+
+        await opening.Result.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Destination.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await Source.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await State.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using HeavySync.Engine;
+using HeavySync.Planning;
+using HeavySync.State;
+using HeavySync.State.Sqlite;
+using HeavySync.Tests.Contracts;
+
+namespace HeavySync.Tests.Engine;
+
+/// <summary><see cref="OutcomeWriter"/> against a real SQLite state: which outcomes share a
+/// transaction, and that a lone one does not wait out the flush interval.</summary>
+public sealed class OutcomeWriterTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+
+    [Fact]
+    public async Task RecordAsync_OutcomesArrivingTogether_ShareOneTransaction()
+    {
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (state, transactions) = CountingState.Wrap(sqlite);
+        var (runId, tasks) = await PlannedRunAsync(sqlite, 50);
+
+        await using (var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromSeconds(30), idleGap: TimeSpan.FromSeconds(1)))
+        {
+            await Task.WhenAll(tasks.Select(t => writer.RecordAsync(runId, Done(t))));
+        }
+
+        Assert.Equal([50], transactions.Batches);
+        Assert.Equal(50, (await sqlite.GetCountersAsync(runId, CancellationToken.None)).CopyDone);
+    }
+
+    [Fact]
+    public async Task RecordAsync_OutcomesStillArrivingWithinTheIdleGap_JoinTheSameTransaction()
+    {
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (state, transactions) = CountingState.Wrap(sqlite);
+        var (runId, tasks) = await PlannedRunAsync(sqlite, 3);
+
+        await using (var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromSeconds(30), idleGap: TimeSpan.FromSeconds(2)))
+        {
+            var recorded = new List<Task>();
+            foreach (var task in tasks)
+            {
+                recorded.Add(writer.RecordAsync(runId, Done(task)));
+                await Task.Delay(50);
+            }
+
+            await Task.WhenAll(recorded);
+        }
+
+        Assert.Equal([3], transactions.Batches);
+    }
+
+    [Fact]
+    public async Task RecordAsync_LoneOutcome_IsWrittenOnceNoOtherArrives_WithoutWaitingTheFlushInterval()
+    {
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (runId, tasks) = await PlannedRunAsync(sqlite, 1);
+        await using var writer = new OutcomeWriter(sqlite, flushInterval: TimeSpan.FromMinutes(5), idleGap: TimeSpan.FromMilliseconds(5));
+
+        // Waiting out the interval would take five minutes; the idle gap ends the wait.
+        await writer.RecordAsync(runId, Done(tasks[0])).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, (await sqlite.GetCountersAsync(runId, CancellationToken.None)).CopyDone);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WritesWhatIsQueued()
+    {
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (runId, tasks) = await PlannedRunAsync(sqlite, 2);
+        Task[] recorded;
+        await using (var writer = new OutcomeWriter(sqlite, flushInterval: TimeSpan.FromMinutes(5), idleGap: TimeSpan.FromMinutes(5)))
+        {
+            recorded = [.. tasks.Select(t => writer.RecordAsync(runId, Done(t)))];
+        }
+
+        Assert.All(recorded, t => Assert.True(t.IsCompletedSuccessfully));
+        Assert.Equal(2, (await sqlite.GetCountersAsync(runId, CancellationToken.None)).CopyDone);
+    }
+
+    private static TaskOutcome Done(TaskRecord task) => new(task.Id, WorkTaskStatus.Done, null, null);
+
+    private static async Task<(long RunId, List<TaskRecord> Tasks)> PlannedRunAsync(IStateStore state, int count)
+    {
+        var job = await state.GetOrCreateJobAsync("s3://src/p", "s3://dst/p", CancellationToken.None);
+        var run = await StateStoreTestKit.ListedRunAsync(state, job, Enumerable.Range(0, count).Select(i => StateStoreTestKit.Entry($"k/{i:D4}", 10)), []);
+        await state.PlanAsync(run.Id, new PlanOptions(CompareMode.Checksum, TimeSpan.Zero), CancellationToken.None);
+        return (run.Id, await StateStoreTestKit.AllTasksAsync(state, run.Id, TaskAction.Copy, WorkTaskStatus.Pending));
+    }
+
+    public void Dispose() => directory.Dispose();
+
+    /// <summary>Forwards every call to a real state store and notes the size of each
+    /// <see cref="IStateStore.CompleteTasksAsync"/> batch (one transaction each).</summary>
+    public class CountingState : DispatchProxy
+    {
+        private IStateStore inner = null!;
+
+        public List<int> Batches { get; } = [];
+
+        public static (IStateStore State, CountingState Counter) Wrap(IStateStore inner)
+        {
+            var proxy = Create<IStateStore, CountingState>();
+            var counter = (CountingState)(object)proxy;
+            counter.inner = inner;
+            return (proxy, counter);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IStateStore.CompleteTasksAsync))
+            {
+                lock (Batches)
+                {
+                    Batches.Add(((IReadOnlyList<TaskOutcome>)args![1]!).Count);
+                }
+            }
+
+            try
+            {
+                return targetMethod.Invoke(inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+}
