@@ -7,22 +7,29 @@
 #   Env: COUNT (5000), REPEAT (1: rounds on the same servers, each into fresh prefixes, the tools'
 #        order alternating), BIG_MIB (256; the layer stores a finished upload over 100 MB in 64 MiB
 #        pieces, as the emulator refuses request bodies over 130 MB), CONCURRENCY (16),
-#        WORK (/tmp/heavysync-gcs-bench)
+#        PHASES (1: also time the large object's phases from the requests on the wire, with
+#        tcpdump on loopback; 0: not), WORK (/tmp/heavysync-gcs-bench)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-5000}"
 big_mib="${BIG_MIB:-256}"
 concurrency="${CONCURRENCY:-16}"
 repeat="${REPEAT:-1}"
+phases="${PHASES:-1}"
 work="${WORK:-/tmp/heavysync-gcs-bench}"
 # Private servers under the work dir: fresh ones, and never the shared test servers.
 export HEAVYSYNC_TEST_DIR="$work/servers"
 
 command -v rclone >/dev/null || { apt-get update -qq && apt-get install -y -qq rclone >/dev/null; }
+if [ "$phases" = 1 ] && ! command -v tcpdump >/dev/null; then
+  apt-get install -y -qq tcpdump >/dev/null 2>&1 || { echo "tcpdump not available: no phase table" >&2; phases=0; }
+fi
 "$here/scripts/install-test-deps.sh"
 rm -rf "$work"; mkdir -p "$work"
 gaps_pid=""
+capture_pid=""
 cleanup() {
+  [ -n "$capture_pid" ] && kill "$capture_pid" 2>/dev/null || true
   [ -n "$gaps_pid" ] && kill "$gaps_pid" 2>/dev/null || true
   "$here/scripts/gcs-emulator/stop.sh" >/dev/null 2>&1 || true
   "$here/scripts/radosgw/stop.sh" >/dev/null 2>&1 || true
@@ -78,12 +85,54 @@ timed() { # prints seconds and the client's CPU seconds (user + sys)
   start=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >"$work/out.txt" 2>&1 || { cat "$work/out.txt" >&2; echo "FAILED: $*" >&2; return 1; }
   end=$(date +%s.%N)
+  echo "$start $end" >"$work/span.txt"
   python3 -c "u,s=open('$work/cpu.txt').read().split()[-2:]; print(f'{$end-$start:.2f} {float(u)+float(s):.2f}')"
+}
+
+# The large object's phases, read off the wire: tcpdump keeps the first bytes of each packet to
+# and from the layer and radosgw (request lines and status lines, timestamped by the kernel), and
+# the times are taken from the command's start. Both tools are captured alike.
+capture_start() {
+  [ "$phases" = 1 ] || return 0
+  tcpdump -i lo -s 400 -nn -tt -l -A "tcp port ${gcs##*:} or tcp port ${HEAVYSYNC_TEST_S3_ENDPOINT##*:}" >"$work/capture.txt" 2>"$work/capture.err" &
+  capture_pid=$!
+  for ((i = 0; i < 100; i++)); do grep -q "listening on" "$work/capture.err" 2>/dev/null && break; sleep 0.05; done
+  sleep 0.2
+}
+capture_phases() { # prints: first request, first chunk, chunks, last chunk -> stored, stored -> exit
+  [ "$phases" = 1 ] || return 0
+  sleep 0.2; kill "$capture_pid" 2>/dev/null; wait "$capture_pid" 2>/dev/null || true; capture_pid=""
+  python3 - "$work/capture.txt" "$work/span.txt" "${gcs##*:}" <<'PY'
+import re, sys
+start, end = map(float, open(sys.argv[2]).read().split())
+gport = sys.argv[3]
+first = chunk1 = last = stored = None
+src = dst = ts = None
+for line in open(sys.argv[1], errors="replace"):
+    m = re.match(r"^(\d+\.\d+) IP 127\.0\.0\.1\.(\d+) > 127\.0\.0\.1\.(\d+):", line)
+    if m:
+        ts, src, dst = float(m.group(1)), m.group(2), m.group(3)
+        continue
+    if ts is None or ts < start:
+        continue
+    if re.search(r"^(?:.*\.\.)?(GET|HEAD|PUT|POST) /", line) and first is None:
+        first = ts
+    if dst == gport and re.search(r"(PUT|POST) /upload/\S*upload_id=", line):
+        chunk1 = chunk1 or ts
+        last = ts
+    if src == gport and re.search(r"HTTP/1\.1 20[01] ", line) and last is not None and ts > last:
+        stored = ts
+if None in (first, chunk1, last, stored):
+    print("- - - - -")
+else:
+    print(f"{first - start:.2f} {chunk1 - start:.2f} {last - chunk1:.2f} {stored - last:.2f} {end - stored:.2f}")
+PY
 }
 
 # Rounds on the same servers, each tool into fresh prefixes; the order alternates (a tool that runs
 # later meets an emulator holding more data).
 results=()
+phase_rows=()
 for ((round = 1; round <= repeat; round++)); do
   if ((round % 2 == 1)); then order=(heavysync rclone); else order=(rclone heavysync); fi
   for tool in "${order[@]}"; do
@@ -100,8 +149,10 @@ for ((round = 1; round <= repeat; round++)); do
     # /usr/bin/time runs programs, not shell functions: the commands are arrays.
     out=$(timed "${small[@]}") || exit 1; read -r t_small c_small <<<"$out"
     out=$(timed "${small[@]}") || exit 1; read -r t_resync _ <<<"$out"
+    capture_start
     out=$(timed "${big[@]}") || exit 1; read -r t_big c_big <<<"$out"
     results+=("$round $tool $t_small $c_small $t_resync $t_big $c_big")
+    if [ "$phases" = 1 ]; then capture_phases >"$work/phase.txt"; phase_rows+=("$round $tool $(cat "$work/phase.txt")"); fi
     for what in small big; do
       rclone check "rgw:$src/$what" "gcs:$bucket/$what-$round" --one-way >/dev/null 2>&1 || echo "warning: rclone check of $tool's copy ($what, round $round): differences" >&2
     done
@@ -114,3 +165,15 @@ for r in "${results[@]}"; do
   read -r round tool a ca b c cc <<<"$r"
   python3 -c "n,a,b,c,m=$count,$a,$b,$c,$big_mib; print(f'| $round | $tool | {a:.2f} | {n/a:,.0f} | $ca | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} | $cc |')"
 done
+
+if [ "$phases" = 1 ]; then
+  echo
+  echo "1 x $big_mib MiB, from the command's start (s): its first request; its first chunk to the layer; the chunks, first to last; the last chunk to the layer's answer (the layer hands the object to the emulator); that answer to the command's exit."
+  echo
+  echo "| round | tool | first request | first chunk | chunks | last chunk → stored | stored → exit |"
+  echo "|---|---|---|---|---|---|---|"
+  for r in "${phase_rows[@]}"; do
+    read -r round tool a b c d e <<<"$r"
+    echo "| $round | $tool | $a | $b | $c | $d | $e |"
+  done
+fi
