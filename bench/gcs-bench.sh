@@ -115,7 +115,7 @@ for line in open(sys.argv[1], errors="replace"):
         continue
     if ts is None or ts < start:
         continue
-    if re.search(r"^(?:.*\.\.)?(GET|HEAD|PUT|POST) /", line) and first is None:
+    if first is None and re.search(r"(GET|HEAD|PUT|POST|DELETE) /\S* HTTP/1\.1", line):
         first = ts
     if dst == gport and re.search(r"(PUT|POST) /upload/\S*upload_id=", line):
         chunk1 = chunk1 or ts

@@ -1,0 +1,154 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using HeavySync.Cli.Hosting;
+using HeavySync.Local;
+using HeavySync.State;
+using HeavySync.State.Sqlite;
+using HeavySync.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HeavySync.Tests.Cli;
+
+/// <summary>
+/// <see cref="RunResources"/> opens a sync's state and stores side by side (a real SQLite state and
+/// real local stores here; a failing open is injected): the error reported is the one a
+/// one-at-a-time open would have reported, and nothing that opened stays open.
+/// </summary>
+public sealed class RunResourcesTests : IDisposable
+{
+    private readonly TempDirectory directory = new();
+    private readonly List<string> closed = [];
+
+    [Fact]
+    public async Task OpenAsync_AllOpen_GivesThemAndClosesThemInReverseOrder()
+    {
+        var resources = await RunResources.OpenAsync(OpenStateAsync(), () => OpenStoreAsync("source"), () => OpenStoreAsync("destination"));
+
+        Assert.Equal(Path.Combine(directory.Path, "source"), resources.Source.Location.TrimEnd('/'));
+        Assert.Equal(Path.Combine(directory.Path, "destination"), resources.Destination.Location.TrimEnd('/'));
+        Assert.NotNull(await resources.State.GetOrCreateJobAsync("a", "b", CancellationToken.None));
+        Assert.Empty(closed);
+
+        await resources.DisposeAsync();
+
+        Assert.Equal(["destination", "source", "state"], closed);
+    }
+
+    [Fact]
+    public async Task OpenAsync_SourceFails_ThrowsItsErrorAndClosesStateAndDestination()
+    {
+        var error = await Assert.ThrowsAsync<StoreException>(() => RunResources.OpenAsync(
+            OpenStateAsync(),
+            () => FailAsync("bucket 'src' does not exist"),
+            () => OpenStoreAsync("destination")));
+
+        Assert.Equal("bucket 'src' does not exist", error.Message);
+        Assert.Equal(["destination", "state"], closed);
+    }
+
+    [Fact]
+    public async Task OpenAsync_StateAndDestinationFail_ReportsTheStateFirst_AndClosesTheSource()
+    {
+        // The destination fails first in time; the state's error is still the one reported.
+        var state = FailLaterAsync();
+
+        var error = await Assert.ThrowsAsync<StateStoreException>(() => RunResources.OpenAsync(
+            state,
+            () => OpenStoreAsync("source"),
+            () => Task.FromException<IObjectStore>(new StoreException(StoreErrorKind.Fatal, "bucket 'dst' does not exist"))));
+
+        Assert.Equal("the state file is not a HeavySync database", error.Message);
+        Assert.Equal(["source"], closed);
+    }
+
+    [Fact]
+    public async Task OpenAsync_Cancelled_ClosesWhatOpened()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunResources.OpenAsync(
+            OpenStateAsync(),
+            () => OpenStoreAsync("source"),
+            () => Task.FromCanceled<IObjectStore>(cancel.Token)));
+
+        Assert.Equal(["source", "state"], closed);
+    }
+
+    [Fact]
+    public async Task CloseIfOpenedAsync_ClosesAnOpenedOne_AndIgnoresAFailedOne()
+    {
+        await RunResources.CloseIfOpenedAsync(OpenStateAsync());
+        await RunResources.CloseIfOpenedAsync(Task.FromException<IStateStore>(new StateStoreException("no")));
+
+        Assert.Equal(["state"], closed);
+    }
+
+    private async Task<IStateStore> OpenStateAsync()
+    {
+        var store = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, $"{Guid.NewGuid():N}.db"), CancellationToken.None);
+        return ClosingLog.Wrap<IStateStore>(store, "state", closed);
+    }
+
+    private async Task<IObjectStore> OpenStoreAsync(string name)
+    {
+        // Opening takes a moment, as a real store's probe does, so the three overlap.
+        await Task.Delay(20);
+        var path = Path.Combine(directory.Path, name);
+        Directory.CreateDirectory(path);
+        IObjectStore store = new LocalFileStore(path, new LocalStoreOptions(), NullLogger<LocalFileStore>.Instance);
+        return ClosingLog.Wrap(store, name, closed);
+    }
+
+    private static async Task<IStateStore> FailLaterAsync()
+    {
+        await Task.Delay(100);
+        throw new StateStoreException("the state file is not a HeavySync database");
+    }
+
+    private static async Task<IObjectStore> FailAsync(string message)
+    {
+        await Task.Delay(5);
+        throw new StoreException(StoreErrorKind.Fatal, message);
+    }
+
+    public void Dispose() => directory.Dispose();
+
+    /// <summary>Forwards every call to a real store or state and notes when it is closed.</summary>
+    public class ClosingLog : DispatchProxy
+    {
+        private object inner = null!;
+        private string name = string.Empty;
+        private List<string> log = null!;
+
+        public static T Wrap<T>(T inner, string name, List<string> log)
+            where T : class
+        {
+            var proxy = Create<T, ClosingLog>();
+            var self = (ClosingLog)(object)proxy;
+            (self.inner, self.name, self.log) = (inner, name, log);
+            return proxy;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IAsyncDisposable.DisposeAsync))
+            {
+                lock (log)
+                {
+                    log.Add(name);
+                }
+            }
+
+            try
+            {
+                return targetMethod.Invoke(inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+}
