@@ -77,7 +77,39 @@ public sealed partial class GcsObjectStore
         var total = request.Length;
         var slot = request.UploadSession;
         var chunkBytes = _options.ResumableChunkBytes;
-        var (session, persisted, finished) = await ResumeOrStartAsync(request, expected, slot, cancellationToken).ConfigureAwait(false);
+        var recorded = slot is null ? null : await slot.FindAsync(cancellationToken).ConfigureAwait(false);
+
+        // A new session starts at byte 0: the first chunk is read beside the session's start and sent
+        // as it arrives. (A recorded session's offset decides where sending starts, so it is asked
+        // first; a first chunk that is also the last carries the hashes of every byte in its headers,
+        // so it is read whole first.)
+        var first = recorded is null && reader.Position == 0 && total > chunkBytes
+            ? ChunkFill.Start(reader, buffers[0], chunkBytes, cancellationToken)
+            : null;
+        Uri session;
+        long persisted;
+        GcsObject? finished;
+        try
+        {
+            (session, persisted, finished) = await ResumeOrStartAsync(request, expected, slot, recorded, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (first is not null)
+        {
+            // The caller may read on (a refused precondition is resolved from the content's hashes),
+            // unless the source failed meanwhile: then that is the error.
+            await first.SettleAsync().ConfigureAwait(false);
+            if (first.Completion.IsFaulted)
+            {
+                await first.Completion.ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        if (first is not null)
+        {
+            return await SendFromStreamedFirstChunkAsync(request, reader, buffers, session, first, cancellationToken).ConfigureAwait(false);
+        }
 
         // Bytes an earlier attempt already stored are read (the hashes must cover them) but not sent.
         while (reader.Position < Math.Min(persisted, total))
@@ -98,10 +130,85 @@ public sealed partial class GcsObjectStore
             throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", request.Key)}: the upload session holds every byte but did not finish; starting over");
         }
 
-        // Two buffers: the next chunk is read from the source while the current one is sent.
-        var current = 0;
         var offset = reader.Position;
-        var length = await reader.ReadAsync(buffers[current].AsMemory(0, (int)Math.Min(chunkBytes, total - offset)), cancellationToken).ConfigureAwait(false);
+        var length = await reader.ReadAsync(buffers[0].AsMemory(0, (int)Math.Min(chunkBytes, total - offset)), cancellationToken).ConfigureAwait(false);
+        return await SendChunksAsync(request, reader, buffers, session, offset, length, persisted, firstSend: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first chunk, read while it is sent (see <see cref="ChunkFill"/>); then the rest.</summary>
+    private async Task<GcsObject> SendFromStreamedFirstChunkAsync(WriteRequest request, HashingChunkReader reader, byte[][] buffers, Uri session, ChunkFill first, CancellationToken cancellationToken)
+    {
+        using var sendCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var put = PutAsync(request.Key, session, first.Content, _options.ResumableChunkBytes, 0, request.Length, null, sendCancel.Token);
+        int length;
+        try
+        {
+            length = await first.Completion.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The source failed: that is the error, not the request it cut short. The session stays
+            // recorded; the next attempt continues from what it kept.
+            await sendCancel.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await put.ConfigureAwait(false);
+            }
+            catch
+            {
+                // Cut short on purpose: its failure is not the upload's.
+            }
+
+            throw;
+        }
+
+        var firstSend = SettleStreamedAsync(request.Key, session, buffers[0].AsMemory(0, length), request.Length, put, request.UploadSession, cancellationToken);
+        return await SendChunksAsync(request, reader, buffers, session, 0, length, 0, firstSend, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What became of the streamed first chunk: stored (or more), as any chunk's answer; stored in
+    /// part, the rest sent from the buffer; failed, the session asked where it stands and the rest
+    /// sent, with the usual retries.
+    /// </summary>
+    private async Task<ChunkOutcome> SettleStreamedAsync(string key, Uri session, ReadOnlyMemory<byte> chunk, long total, Task<SessionStatus> put, UploadSessionSlot? slot, CancellationToken cancellationToken)
+    {
+        SessionStatus answer;
+        try
+        {
+            answer = await put.ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind != StoreErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+        {
+            return await SendChunkAsync(key, session, chunk, 0, total, 0, null, slot, cancellationToken, askFirst: true).ConfigureAwait(false);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
+        {
+            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
+            throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the upload session is gone; starting over", ex);
+        }
+
+        if (answer.Finished is not null)
+        {
+            return new ChunkOutcome(total, answer.Finished);
+        }
+
+        return answer.Persisted >= chunk.Length
+            ? new ChunkOutcome(answer.Persisted, null)
+            : await SendChunkAsync(key, session, chunk, 0, total, answer.Persisted, null, slot, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The chunk loop: <paramref name="length"/> bytes at <paramref name="offset"/> are in
+    /// <c>buffers[0]</c> (being sent already when <paramref name="firstSend"/> is given); two
+    /// buffers, the next chunk read from the source while the current one is sent.
+    /// </summary>
+    private async Task<GcsObject> SendChunksAsync(WriteRequest request, HashingChunkReader reader, byte[][] buffers, Uri session, long offset, int length, long persisted, Task<ChunkOutcome>? firstSend, CancellationToken cancellationToken)
+    {
+        var total = request.Length;
+        var slot = request.UploadSession;
+        var chunkBytes = _options.ResumableChunkBytes;
+        var current = 0;
         while (true)
         {
             var end = offset + length;
@@ -119,7 +226,8 @@ public sealed partial class GcsObjectStore
                 hashes = string.Create(CultureInfo.InvariantCulture, $"crc32c={HeavySync.Hashing.Crc32c.ToBase64BigEndian(reader.Crc32c)},md5={Convert.ToBase64String(reader.Md5!)}");
             }
 
-            var sending = SendChunkAsync(request.Key, session, buffers[current].AsMemory(0, length), offset, total, persisted, hashes, slot, cancellationToken);
+            var sending = firstSend ?? SendChunkAsync(request.Key, session, buffers[current].AsMemory(0, length), offset, total, persisted, hashes, slot, cancellationToken);
+            firstSend = null;
             var next = last
                 ? Task.FromResult(0)
                 : reader.ReadAsync(buffers[1 - current].AsMemory(0, (int)Math.Min(chunkBytes, total - end)), cancellationToken);
@@ -199,10 +307,9 @@ public sealed partial class GcsObjectStore
     }
 
     /// <summary>The recorded session with its persisted offset (or the finished object), else a new session.</summary>
-    private async Task<(Uri Session, long Persisted, GcsObject? Finished)> ResumeOrStartAsync(WriteRequest request, ExpectedDestination? expected, UploadSessionSlot? slot, CancellationToken cancellationToken)
+    private async Task<(Uri Session, long Persisted, GcsObject? Finished)> ResumeOrStartAsync(WriteRequest request, ExpectedDestination? expected, UploadSessionSlot? slot, string? recorded, CancellationToken cancellationToken)
     {
-        if (slot is not null && await slot.FindAsync(cancellationToken).ConfigureAwait(false) is { } recorded
-            && Uri.TryCreate(recorded, UriKind.Absolute, out var known))
+        if (slot is not null && recorded is not null && Uri.TryCreate(recorded, UriKind.Absolute, out var known))
         {
             try
             {
@@ -258,11 +365,11 @@ public sealed partial class GcsObjectStore
     /// once the chunk is stored (also when it was stored but its answer lost), or before the chunk's
     /// start when the session went back (the caller cannot resend those bytes).
     /// </summary>
-    private async Task<ChunkOutcome> SendChunkAsync(string key, Uri session, ReadOnlyMemory<byte> data, long chunkStart, long total, long known, string? hashes, UploadSessionSlot? slot, CancellationToken cancellationToken)
+    private async Task<ChunkOutcome> SendChunkAsync(string key, Uri session, ReadOnlyMemory<byte> data, long chunkStart, long total, long known, string? hashes, UploadSessionSlot? slot, CancellationToken cancellationToken, bool askFirst = false)
     {
         var chunkEnd = chunkStart + data.Length;
         var persisted = Math.Max(known, chunkStart);
-        var ask = false;
+        var ask = askFirst;
         try
         {
             return await _pipeline.ExecuteAsync(

@@ -10,13 +10,19 @@ public sealed partial class GcsObjectStore
     /// <summary>One PUT of bytes at <paramref name="from"/> (one attempt; the caller retries), with the
     /// whole content's hashes when it carries the last byte.</summary>
     private Task<SessionStatus> PutAsync(string key, Uri session, ReadOnlyMemory<byte> data, long from, long total, string? hashes, CancellationToken cancellationToken) =>
+        PutAsync(key, session, () => new ReadOnlyMemoryContent(data), data.Length, from, total, hashes, cancellationToken);
+
+    /// <summary>Sends one chunk of <paramref name="length"/> bytes at <paramref name="from"/> from
+    /// <paramref name="body"/> (a buffer, or a chunk still being read: <see cref="ChunkFill"/>); one
+    /// attempt. <paramref name="hashes"/>: the last chunk's <c>X-Goog-Hash</c>.</summary>
+    private Task<SessionStatus> PutAsync(string key, Uri session, Func<HttpContent> body, int length, long from, long total, string? hashes, CancellationToken cancellationToken) =>
         SendAsync(
             RequestOperations.Put,
             Describe("PUT", key),
             () =>
             {
-                var content = new ReadOnlyMemoryContent(data);
-                content.Headers.ContentRange = new ContentRangeHeaderValue(from, from + data.Length - 1, total);
+                var content = body();
+                content.Headers.ContentRange = new ContentRangeHeaderValue(from, from + length - 1, total);
                 var message = Request(HttpMethod.Put, session, content);
                 if (hashes is not null)
                 {
