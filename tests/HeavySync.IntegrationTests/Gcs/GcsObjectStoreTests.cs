@@ -9,8 +9,10 @@ namespace HeavySync.IntegrationTests.Gcs;
 /// preconditions, and the error kinds of a missing bucket.</summary>
 public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsFixture>
 {
-    [Fact]
-    public async Task WriteAsync_ChunkFailsMidway_QueriesTheSessionAndSendsOnlyWhatWasNotPersisted()
+    [Theory]
+    [InlineData(0)] // the first chunk, sent while it is read from the source
+    [InlineData(1)]
+    public async Task WriteAsync_ChunkFailsMidway_QueriesTheSessionAndSendsOnlyWhatWasNotPersisted(int failingChunk)
     {
         // 512 KiB chunks: the injected failure persists the first 256 KiB of one of them.
         var store = await fixture.OpenAsync(await fixture.CreateBucketAsync(), options: GcsFixture.SmallOptions with { ResumableChunkBytes = 512 * 1024 });
@@ -18,7 +20,7 @@ public sealed class GcsObjectStoreTests(GcsFixture fixture) : IClassFixture<GcsF
         var resentBefore = fixture.Gaps.ResentBytes;
         var receivedBefore = fixture.Gaps.ReceivedBytes;
         var queriesBefore = fixture.Gaps.StatusQueries;
-        fixture.Gaps.FailChunkNumber = (int)fixture.Gaps.ChunkPuts + 1;
+        fixture.Gaps.FailChunkNumber = (int)fixture.Gaps.ChunkPuts + failingChunk;
         ObjectEntry written;
         try
         {
