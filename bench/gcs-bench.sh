@@ -22,7 +22,7 @@ export HEAVYSYNC_TEST_DIR="$work/servers"
 
 command -v rclone >/dev/null || { apt-get update -qq && apt-get install -y -qq rclone >/dev/null; }
 if [ "$phases" = 1 ] && ! command -v tcpdump >/dev/null; then
-  apt-get install -y -qq tcpdump >/dev/null 2>&1 || { echo "tcpdump not available: no phase table" >&2; phases=0; }
+  { apt-get update -qq && apt-get install -y -qq tcpdump; } >/dev/null 2>&1 || { echo "tcpdump not available: no phase table" >&2; phases=0; }
 fi
 "$here/scripts/install-test-deps.sh"
 rm -rf "$work"; mkdir -p "$work"
