@@ -88,6 +88,8 @@ public sealed class OutcomeWriter : IAsyncDisposable
     private async Task LingerAsync(List<Pending> batch)
     {
         var started = Stopwatch.GetTimestamp();
+        // One timer for the batch, pushed back as each outcome arrives (not one per arrival).
+        using var idle = new CancellationTokenSource();
         while (batch.Count < MaxBatch)
         {
             var left = flushInterval - Stopwatch.GetElapsedTime(started);
@@ -96,7 +98,7 @@ public sealed class OutcomeWriter : IAsyncDisposable
                 return;
             }
 
-            using var idle = new CancellationTokenSource(left < idleGap ? left : idleGap);
+            idle.CancelAfter(left < idleGap ? left : idleGap);
             try
             {
                 if (!await pending.Reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))

@@ -20,24 +20,20 @@ internal sealed class ChunkFill
     private Exception? failure;
     private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ChunkFill(byte[] buffer, int length)
+    private ChunkFill(HashingChunkReader reader, byte[] buffer, int length, CancellationToken cancellationToken)
     {
         this.buffer = buffer;
         this.length = length;
-        Completion = Task.FromResult(0);
+        Completion = ReadAsync(reader, cancellationToken);
     }
 
     /// <summary>The chunk's length, once every byte of it was read; the source's failure otherwise.</summary>
-    public Task<int> Completion { get; private set; }
+    public Task<int> Completion { get; }
 
     /// <summary>Starts reading <paramref name="length"/> bytes from <paramref name="reader"/> into
     /// <paramref name="buffer"/> (from offset 0), a slice at a time.</summary>
-    public static ChunkFill Start(HashingChunkReader reader, byte[] buffer, int length, CancellationToken cancellationToken)
-    {
-        var fill = new ChunkFill(buffer, length);
-        fill.Completion = fill.ReadAsync(reader, cancellationToken);
-        return fill;
-    }
+    public static ChunkFill Start(HashingChunkReader reader, byte[] buffer, int length, CancellationToken cancellationToken) =>
+        new(reader, buffer, length, cancellationToken);
 
     /// <summary>The chunk's request body: the buffer, sent as the reader fills it.</summary>
     public HttpContent Content() => new FillingContent(this);

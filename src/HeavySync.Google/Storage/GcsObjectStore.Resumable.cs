@@ -167,9 +167,10 @@ public sealed partial class GcsObjectStore
     }
 
     /// <summary>
-    /// What became of the streamed first chunk: stored (or more), as any chunk's answer; stored in
-    /// part, the rest sent from the buffer; failed, the session asked where it stands and the rest
-    /// sent, with the usual retries.
+    /// What became of the streamed first chunk, settled as any chunk's answer by
+    /// <see cref="SendChunkAsync"/>: stored, nothing more sent; stored in part, the rest sent from the
+    /// buffer; failed (or the session gone), the session asked where it stands first, with the usual
+    /// retries.
     /// </summary>
     private async Task<ChunkOutcome> SettleStreamedAsync(string key, Uri session, ReadOnlyMemory<byte> chunk, long total, Task<SessionStatus> put, UploadSessionSlot? slot, CancellationToken cancellationToken)
     {
@@ -178,23 +179,13 @@ public sealed partial class GcsObjectStore
         {
             answer = await put.ConfigureAwait(false);
         }
-        catch (StoreException ex) when (ex.Kind != StoreErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+        catch (StoreException) when (!cancellationToken.IsCancellationRequested)
         {
             return await SendChunkAsync(key, session, chunk, 0, total, 0, null, slot, cancellationToken, askFirst: true).ConfigureAwait(false);
         }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.NotFound)
-        {
-            await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);
-            throw new StoreException(StoreErrorKind.Transient, $"{Describe("PUT", key)}: the upload session is gone; starting over", ex);
-        }
 
-        if (answer.Finished is not null)
-        {
-            return new ChunkOutcome(total, answer.Finished);
-        }
-
-        return answer.Persisted >= chunk.Length
-            ? new ChunkOutcome(answer.Persisted, null)
+        return answer.Finished is not null
+            ? new ChunkOutcome(total, answer.Finished)
             : await SendChunkAsync(key, session, chunk, 0, total, answer.Persisted, null, slot, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Runtime.ExceptionServices;
 using HeavySync.Cli.Hosting;
 using HeavySync.Local;
 using HeavySync.State;
@@ -87,7 +85,7 @@ public sealed class RunResourcesTests : IDisposable
     private async Task<IStateStore> OpenStateAsync()
     {
         var store = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, $"{Guid.NewGuid():N}.db"), CancellationToken.None);
-        return ClosingLog.Wrap<IStateStore>(store, "state", closed);
+        return Logged<IStateStore>(store, "state");
     }
 
     private async Task<IObjectStore> OpenStoreAsync(string name)
@@ -97,7 +95,7 @@ public sealed class RunResourcesTests : IDisposable
         var path = Path.Combine(directory.Path, name);
         Directory.CreateDirectory(path);
         IObjectStore store = new LocalFileStore(path, new LocalStoreOptions(), NullLogger<LocalFileStore>.Instance);
-        return ClosingLog.Wrap(store, name, closed);
+        return Logged(store, name);
     }
 
     private static async Task<IStateStore> FailLaterAsync()
@@ -114,41 +112,17 @@ public sealed class RunResourcesTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    /// <summary>Forwards every call to a real store or state and notes when it is closed.</summary>
-    public class ClosingLog : DispatchProxy
-    {
-        private object inner = null!;
-        private string name = string.Empty;
-        private List<string> log = null!;
-
-        public static T Wrap<T>(T inner, string name, List<string> log)
-            where T : class
+    /// <summary>A real store or state that notes its name in <see cref="closed"/> when it is closed.</summary>
+    private T Logged<T>(T inner, string name)
+        where T : class =>
+        CallWatch.Wrap(inner, (method, _) =>
         {
-            var proxy = Create<T, ClosingLog>();
-            var self = (ClosingLog)(object)proxy;
-            (self.inner, self.name, self.log) = (inner, name, log);
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            if (targetMethod!.Name == nameof(IAsyncDisposable.DisposeAsync))
+            if (method.Name == nameof(IAsyncDisposable.DisposeAsync))
             {
-                lock (log)
+                lock (closed)
                 {
-                    log.Add(name);
+                    closed.Add(name);
                 }
             }
-
-            try
-            {
-                return targetMethod.Invoke(inner, args);
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                ExceptionDispatchInfo.Throw(ex.InnerException);
-                throw;
-            }
-        }
-    }
+        });
 }

@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Runtime.ExceptionServices;
 using HeavySync.Engine;
 using HeavySync.Planning;
 using HeavySync.State;
@@ -18,7 +16,7 @@ public sealed class OutcomeWriterTests : IDisposable
     public async Task RecordAsync_OutcomesArrivingTogether_ShareOneTransaction()
     {
         await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
-        var (state, transactions) = CountingState.Wrap(sqlite);
+        var (state, batches) = Counted(sqlite);
         var (runId, tasks) = await PlannedRunAsync(sqlite, 50);
 
         await using (var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromSeconds(30), idleGap: TimeSpan.FromSeconds(1)))
@@ -26,7 +24,7 @@ public sealed class OutcomeWriterTests : IDisposable
             await Task.WhenAll(tasks.Select(t => writer.RecordAsync(runId, Done(t))));
         }
 
-        Assert.Equal([50], transactions.Batches);
+        Assert.Equal([50], batches);
         Assert.Equal(50, (await sqlite.GetCountersAsync(runId, CancellationToken.None)).CopyDone);
     }
 
@@ -34,7 +32,7 @@ public sealed class OutcomeWriterTests : IDisposable
     public async Task RecordAsync_OutcomesStillArrivingWithinTheIdleGap_JoinTheSameTransaction()
     {
         await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
-        var (state, transactions) = CountingState.Wrap(sqlite);
+        var (state, batches) = Counted(sqlite);
         var (runId, tasks) = await PlannedRunAsync(sqlite, 3);
 
         await using (var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromSeconds(30), idleGap: TimeSpan.FromSeconds(2)))
@@ -49,7 +47,7 @@ public sealed class OutcomeWriterTests : IDisposable
             await Task.WhenAll(recorded);
         }
 
-        Assert.Equal([3], transactions.Batches);
+        Assert.Equal([3], batches);
     }
 
     [Fact]
@@ -92,41 +90,21 @@ public sealed class OutcomeWriterTests : IDisposable
 
     public void Dispose() => directory.Dispose();
 
-    /// <summary>Forwards every call to a real state store and notes the size of each
-    /// <see cref="IStateStore.CompleteTasksAsync"/> batch (one transaction each).</summary>
-    public class CountingState : DispatchProxy
+    /// <summary>A real state store that notes the size of each <see cref="IStateStore.CompleteTasksAsync"/>
+    /// batch (one transaction each).</summary>
+    private static (IStateStore State, List<int> Batches) Counted(IStateStore inner)
     {
-        private IStateStore inner = null!;
-
-        public List<int> Batches { get; } = [];
-
-        public static (IStateStore State, CountingState Counter) Wrap(IStateStore inner)
+        var batches = new List<int>();
+        var state = CallWatch.Wrap(inner, (method, args) =>
         {
-            var proxy = Create<IStateStore, CountingState>();
-            var counter = (CountingState)(object)proxy;
-            counter.inner = inner;
-            return (proxy, counter);
-        }
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            if (targetMethod!.Name == nameof(IStateStore.CompleteTasksAsync))
+            if (method.Name == nameof(IStateStore.CompleteTasksAsync))
             {
-                lock (Batches)
+                lock (batches)
                 {
-                    Batches.Add(((IReadOnlyList<TaskOutcome>)args![1]!).Count);
+                    batches.Add(((IReadOnlyList<TaskOutcome>)args![1]!).Count);
                 }
             }
-
-            try
-            {
-                return targetMethod.Invoke(inner, args);
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException is not null)
-            {
-                ExceptionDispatchInfo.Throw(ex.InnerException);
-                throw;
-            }
-        }
+        });
+        return (state, batches);
     }
 }
