@@ -78,7 +78,7 @@ public sealed partial class S3ObjectStore
             return await SendAsync(
                 RequestOperations.Put,
                 what,
-                token => _directPut!.PutAsync(uri, body, md5, contentType, metadata, token),
+                token => _directPut!.Value!.PutAsync(uri, body, md5, contentType, metadata, token),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -110,7 +110,7 @@ public sealed partial class S3ObjectStore
     /// <summary>The URI to PUT to directly, or null when this PUT goes through the SDK.</summary>
     private Uri? DirectPutTarget(string fullKey, int length, string contentType, List<KeyValuePair<string, string>> metadata)
     {
-        if (_directPut is null || length > _options.DirectPutMaxBytes || !S3DirectPut.IsPlainHeaderValue(contentType))
+        if (_directPut is null || length > _options.DirectPutMaxBytes || !S3DirectPut.IsPlainHeaderValue(contentType) || _directPut.Value is not { } directPut)
         {
             return null;
         }
@@ -123,7 +123,7 @@ public sealed partial class S3ObjectStore
             }
         }
 
-        return _directPut.ObjectUri(fullKey);
+        return directPut.ObjectUri(fullKey);
     }
 
     /// <summary>SSE-KMS objects have ETags that are not content MD5s (AWS S3 documents this).</summary>

@@ -17,7 +17,7 @@ namespace HeavySync.Aws.S3;
 public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatchDelete
 {
     private readonly IAmazonS3 _client;
-    private readonly S3DirectPut? _directPut;
+    private readonly Lazy<S3DirectPut?>? _directPut;
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly S3StoreOptions _options;
@@ -30,7 +30,7 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
 
     private S3ObjectStore(
         IAmazonS3 client,
-        S3DirectPut? directPut,
+        Lazy<S3DirectPut?>? directPut,
         StoreLocation location,
         S3Identity identity,
         S3StoreOptions options,
@@ -71,6 +71,9 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
 
     /// <summary>Objects written with <see cref="S3DirectPut"/> rather than the SDK (for tests and diagnostics).</summary>
     internal long DirectPuts => Interlocked.Read(ref _directPuts);
+
+    /// <summary>Whether the direct path was set up (on the first small write; tests and diagnostics).</summary>
+    internal bool DirectPathResolved => _directPut is { IsValueCreated: true };
 
     /// <summary>
     /// Opens the bucket: resolves settings and credentials, then reads the bucket's versioning state
@@ -118,7 +121,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
 
         var identity = new S3Identity(S3ClientFactory.ResolveEndpoint(settings) ?? string.Empty, S3ClientFactory.ResolveRegion(settings), accessKey);
         var client = S3ClientFactory.CreateClient(credentials, config);
-        var directPut = options.DirectPutMaxBytes > 0 ? S3DirectPut.TryCreate(config, credentials, location.Bucket) : null;
+        // The direct path needs the SDK's endpoint rules resolved (tens of milliseconds the first
+        // time): a store that never writes a small object (a source) never pays for it.
+        var directPut = options.DirectPutMaxBytes > 0
+            ? new Lazy<S3DirectPut?>(() => S3DirectPut.TryCreate(config, credentials, location.Bucket))
+            : null;
         var store = new S3ObjectStore(client, directPut, location, identity, options, observer ?? NullRequestObserver.Instance, logger ?? NullLogger.Instance, timeProvider ?? TimeProvider.System);
         try
         {
@@ -127,7 +134,6 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
         catch
         {
             client.Dispose();
-            directPut?.Dispose();
             throw;
         }
 
@@ -138,7 +144,11 @@ public sealed partial class S3ObjectStore : IObjectStore, IServerSideCopy, IBatc
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        _directPut?.Dispose();
+        if (_directPut is { IsValueCreated: true, Value: { } directPut })
+        {
+            directPut.Dispose();
+        }
+
         _partBudget.Dispose();
         return ValueTask.CompletedTask;
     }

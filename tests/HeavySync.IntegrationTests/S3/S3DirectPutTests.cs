@@ -60,6 +60,26 @@ public sealed class S3DirectPutTests(S3BucketFixture fixture) : IClassFixture<S3
     }
 
     [Fact]
+    public async Task OpenListRead_NeverSetUpTheDirectPath_TheFirstSmallWriteDoes()
+    {
+        await fixture.Client.PutObjectAsync(new PutObjectRequest { BucketName = fixture.Bucket, Key = "lazy/seed", ContentBody = "seed" });
+        await using var store = await fixture.OpenAsync(prefix: "lazy/");
+
+        // A source only lists and reads: the endpoint rules the direct path needs are never resolved.
+        Assert.Contains("seed", await store.ListAsync(null, default).Select(e => e.Key).ToListAsync());
+        await using (var read = await store.OpenReadAsync("seed", 0, null, default))
+        {
+            Assert.Equal("seed"u8.ToArray(), await TestData.ReadAllAsync(read));
+        }
+
+        Assert.False(store.DirectPathResolved);
+
+        await store.WriteAsync(new WriteRequest("written", 2) { LastModified = DateTimeOffset.UnixEpoch }, new MemoryStream([1, 2]), default);
+        Assert.True(store.DirectPathResolved);
+        Assert.Equal(1, store.DirectPuts);
+    }
+
+    [Fact]
     public async Task WriteAsync_DotSegmentKeys_GoThroughTheSdk()
     {
         await using var store = await fixture.OpenAsync();
