@@ -10,7 +10,9 @@
 #
 # Why framework-dependent rather than self-contained + trimmed: Dapper, the AWS SDK and
 # Google.Apis reflect over types the trimmer cannot see, and the runtime layer is shared with other
-# .NET images anyway.
+# .NET images anyway. The `./heavysync` command builds differently (scripts/publish-cli.sh: the
+# runtime and the app precompiled together, about 130 MB): that saves about 0.15 s of start-up per
+# run, which matters for a command run by hand, not for copier and lister pods.
 
 # The SDK runs on the build machine and cross-publishes for the target architecture (amd64, arm64).
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build

@@ -40,7 +40,7 @@ trap 'exit 130' INT TERM
 "$here/scripts/gcs-emulator/start.sh" >/dev/null
 set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; . "$HEAVYSYNC_TEST_DIR/gcs/env"; set +a
 
-dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bin" --nologo -v quiet >/dev/null
+"$here/scripts/publish-cli.sh" "$work/bin" >/dev/null  # the build ./heavysync runs
 dotnet build "$here/bench/gcs-gaps-host/GcsGapsHost.csproj" -c Release -o "$work/gaps" --nologo -v quiet >/dev/null
 hs="$work/bin/heavysync"
 

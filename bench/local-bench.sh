@@ -10,7 +10,7 @@ concurrency="${CONCURRENCY:-16}"
 work="${WORK:-/tmp/heavysync-bench}"
 command -v rclone >/dev/null || { apt-get update -qq && apt-get install -y -qq rclone >/dev/null; }
 
-dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bin" --nologo -v quiet >/dev/null
+"$here/scripts/publish-cli.sh" "$work/bin" >/dev/null  # the build ./heavysync runs
 hs="$work/bin/heavysync"
 
 make_tree() { # dir count

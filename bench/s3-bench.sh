@@ -28,7 +28,7 @@ command -v rclone >/dev/null && [ -x /usr/bin/aws ] && [ -x /usr/bin/time ] || {
 "$here/scripts/install-test-deps.sh"
 
 rm -rf "$work"; mkdir -p "$work"
-dotnet publish "$here/src/HeavySync.Cli/HeavySync.Cli.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/bin" --nologo -v quiet >/dev/null
+"$here/scripts/publish-cli.sh" "$work/bin" >/dev/null  # the build ./heavysync runs
 hs="$work/bin/heavysync"
 
 python3 - "$work/small" "$count" <<'PY'
