@@ -55,7 +55,7 @@ internal static class SyncCommand
 
         var statePath = settings.GetString("state") ?? StatePaths.ForPair(settings, source.Canonical, destination.Canonical);
         // The state opens while the host (logging, telemetry) is built, then beside both stores.
-        var stateOpening = Task.Run(() => CliHost.OpenStateAsync(statePath, cancellationToken), CancellationToken.None);
+        var stateOpening = RunResources.StartStateOpen(() => CliHost.OpenStateAsync(statePath, cancellationToken));
         CliHost host;
         try
         {

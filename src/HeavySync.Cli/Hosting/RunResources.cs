@@ -27,6 +27,14 @@ internal sealed class RunResources : IAsyncDisposable
     public IObjectStore Destination { get; }
 
     /// <summary>
+    /// Starts opening the state on a thread of its own. SQLite opens, checks and migrates its file
+    /// synchronously (tens of milliseconds of CPU and file I/O): on a pool thread that would hold one
+    /// of the pool's few threads (one per core) and keep a store's open from starting until it ends.
+    /// </summary>
+    public static Task<IStateStore> StartStateOpen(Func<Task<IStateStore>> open) =>
+        Task.Factory.StartNew(open, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    /// <summary>
     /// Waits for <paramref name="state"/> (already opening) and opens both stores beside it. When
     /// any fails, whatever did open is closed again and the first failure, in the order state,
     /// source, destination, is thrown: the same error a one-at-a-time open would have reported.

@@ -33,6 +33,23 @@ public sealed class RunResourcesTests : IDisposable
     }
 
     [Fact]
+    public async Task StartStateOpen_RunsOffThePool()
+    {
+        // SQLite's open blocks its thread: on a pool thread it would keep a store's open waiting.
+        bool? onPool = null;
+        var state = RunResources.StartStateOpen(() =>
+        {
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            return OpenStateAsync();
+        });
+
+        await (await state).DisposeAsync();
+
+        Assert.False(onPool);
+        Assert.Equal(["state"], closed);
+    }
+
+    [Fact]
     public async Task OpenAsync_SourceFails_ThrowsItsErrorAndClosesStateAndDestination()
     {
         var error = await Assert.ThrowsAsync<StoreException>(() => RunResources.OpenAsync(
