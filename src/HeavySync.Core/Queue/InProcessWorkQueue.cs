@@ -13,6 +13,7 @@ namespace HeavySync.Queue;
 public sealed partial class InProcessWorkQueue : IWorkQueue
 {
     private readonly InProcessQueueOptions _options;
+    private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
     private readonly TimeProvider _time;
     private readonly Channel<Envelope> _fresh;
 
@@ -100,8 +101,11 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
                 return batch;
             }
 
+            // Timers count whole milliseconds: a delay under one completes at once, and one may fire
+            // a little before the clock says it is due. With less than that left, the wait is over
+            // (waiting again would spin, a new delay and a cancelled channel wait per turn).
             var remaining = wait == Timeout.InfiniteTimeSpan ? wait : wait - _time.GetElapsedTime(started);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+            if (remaining != Timeout.InfiniteTimeSpan && remaining < TimerResolution)
             {
                 return [];
             }
@@ -162,7 +166,10 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var freshArrived = _fresh.Reader.WaitToReadAsync(stop.Token).AsTask();
-        var deadline = Task.Delay(remaining, _time, stop.Token);
+        var deadline = Task.Delay(
+            remaining == Timeout.InfiniteTimeSpan ? remaining : TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)),
+            _time,
+            stop.Token);
         await Task.WhenAny(freshArrived, redeliveryArrived, deadline).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
     }

@@ -131,6 +131,57 @@ public sealed class InProcessWorkQueueTests : WorkQueueContract
     }
 
     [Fact]
+    public async Task ReceiveAsync_EmptyQueue_TimerFiresJustBeforeTheDeadline_EndsTheWait()
+    {
+        // A timer that fires half a millisecond before its time by the clock (as the system's, which
+        // count whole milliseconds, do) leaves a remainder no timer can wait out: the wait is over.
+        // It used to go round again, a delay that completed at once and a cancelled channel wait per
+        // turn, until the clock passed the deadline: never, on this clock (cancelled after 10 s).
+        var clock = new EarlyTimerClock(early: TimeSpan.FromMicroseconds(500));
+        using var spinning = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions(), clock);
+
+        var received = await queue.ReceiveAsync(1, TimeSpan.FromMilliseconds(20), spinning.Token);
+
+        Assert.Empty(received);
+        Assert.Equal(1, clock.TimersCreated);
+    }
+
+    /// <summary>A clock that stands still but for its timers: each moves it to just before its due
+    /// time when it fires.</summary>
+    private sealed class EarlyTimerClock(TimeSpan early) : TimeProvider
+    {
+        private long ticks;
+        private int timers;
+
+        public int TimersCreated => Volatile.Read(ref timers);
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref ticks);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime == Timeout.InfiniteTimeSpan)
+            {
+                return System.CreateTimer(callback, state, dueTime, period);
+            }
+
+            Interlocked.Increment(ref timers);
+            var advance = dueTime > early ? (dueTime - early).Ticks : 0;
+            return System.CreateTimer(
+                _ =>
+                {
+                    Interlocked.Add(ref ticks, advance);
+                    callback(state);
+                },
+                null,
+                TimeSpan.Zero,
+                Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    [Fact]
     public async Task ReceiveAsync_Cancelled_ThrowsOperationCanceled()
     {
         await using var queue = new InProcessWorkQueue(new InProcessQueueOptions());
