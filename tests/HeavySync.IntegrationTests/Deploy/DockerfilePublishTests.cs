@@ -13,6 +13,8 @@ namespace HeavySync.IntegrationTests.Deploy;
 /// with the same arguments (absolute paths rebased onto the scratch root) — and the final stage's
 /// entry point is run from what it copies. Slow (a Release ReadyToRun publish): one test.
 /// </summary>
+// The two publishes are the heaviest tests: one at a time.
+[Collection("publish")]
 public sealed class DockerfilePublishTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>The image's own files should stay small (the Dockerfile states about 15 MB).</summary>
