@@ -12,8 +12,8 @@ namespace HeavySync.Queue;
 /// </summary>
 public sealed partial class InProcessWorkQueue : IWorkQueue
 {
-    private readonly InProcessQueueOptions _options;
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
+    private readonly InProcessQueueOptions _options;
     private readonly TimeProvider _time;
     private readonly Channel<Envelope> _fresh;
 
@@ -166,10 +166,7 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var freshArrived = _fresh.Reader.WaitToReadAsync(stop.Token).AsTask();
-        var deadline = Task.Delay(
-            remaining == Timeout.InfiniteTimeSpan ? remaining : TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)),
-            _time,
-            stop.Token);
+        var deadline = Task.Delay(remaining, _time, stop.Token);
         await Task.WhenAny(freshArrived, redeliveryArrived, deadline).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
     }
