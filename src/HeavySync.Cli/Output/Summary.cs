@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using HeavySync.Engine;
 using HeavySync.State.Postgres;
 
@@ -46,10 +47,22 @@ internal static class Summary
     private static void PrintRequests(RequestCounter requests, string label)
     {
         var byOperation = requests.ByOperation();
-        if (byOperation.Count > 0)
+        if (byOperation.Count == 0)
         {
-            Console.Out.WriteLine($"{label}: " + string.Join(", ", byOperation.Select(r => $"{r.Operation} {r.Count}")) +
-                (requests.Throttled > 0 ? $" ({requests.Throttled} throttled)" : string.Empty));
+            return;
         }
+
+        var line = new StringBuilder(label).Append(": ");
+        for (var i = 0; i < byOperation.Count; i++)
+        {
+            line.Append(i == 0 ? string.Empty : ", ").Append(byOperation[i].Operation).Append(' ').Append(byOperation[i].Count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (requests.Throttled > 0)
+        {
+            line.Append(" (").Append(requests.Throttled.ToString(CultureInfo.InvariantCulture)).Append(" throttled)");
+        }
+
+        Console.Out.WriteLine(line.ToString());
     }
 }
