@@ -61,11 +61,24 @@ public sealed class OutcomeWriter : IAsyncDisposable
             Drain(batch);
             await LingerAsync(batch).ConfigureAwait(false);
 
-            foreach (var run in batch.GroupBy(b => b.RunId))
+            // Usually one run (a copier serving several jobs mixes them). Plain lists, not LINQ's
+            // grouping over a long key, which has no precompiled code: the first batch of a run
+            // would compile it at run time, at the end of a one-object sync.
+            var runIds = new List<long>();
+            foreach (var item in batch)
             {
+                if (!runIds.Contains(item.RunId))
+                {
+                    runIds.Add(item.RunId);
+                }
+            }
+
+            foreach (var runId in runIds)
+            {
+                var run = runIds.Count == 1 ? batch : batch.FindAll(b => b.RunId == runId);
                 try
                 {
-                    await state.CompleteTasksAsync(run.Key, run.Select(b => b.Outcome).ToList(), CancellationToken.None).ConfigureAwait(false);
+                    await state.CompleteTasksAsync(runId, run.ConvertAll(b => b.Outcome), CancellationToken.None).ConfigureAwait(false);
                     foreach (var item in run)
                     {
                         item.Done.TrySetResult();

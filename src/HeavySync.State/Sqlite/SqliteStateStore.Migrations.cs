@@ -29,8 +29,13 @@ public sealed partial class SqliteStateStore
             // Versions may have gaps (migrations written in parallel land in any order): apply every
             // migration not yet recorded, oldest first, rather than only those above the highest.
             var applied = current == 0 ? [] : c.Query<int>("SELECT version FROM schema_version").ToHashSet();
-            foreach (var (version, script) in Migrations.Where(m => !applied.Contains(m.Version)))
+            foreach (var (version, script) in Migrations)
             {
+                if (applied.Contains(version))
+                {
+                    continue;
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 using var transaction = c.BeginTransaction(deferred: false);
 
@@ -96,8 +101,15 @@ public sealed partial class SqliteStateStore
             migrations.Add((version, ReadResource(assembly, name)));
         }
 
+        // Plain loops: LINQ over these value tuples has no precompiled code, and this runs at every start.
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        if (migrations.Count == 0 || migrations[0].Version != 1 || migrations.Zip(migrations.Skip(1)).Any(p => p.First.Version == p.Second.Version))
+        var distinct = migrations.Count > 0 && migrations[0].Version == 1;
+        for (var i = 1; distinct && i < migrations.Count; i++)
+        {
+            distinct = migrations[i].Version != migrations[i - 1].Version;
+        }
+
+        if (!distinct)
         {
             throw new InvalidOperationException("the embedded SQLite migrations must start at 1 and have distinct numbers");
         }

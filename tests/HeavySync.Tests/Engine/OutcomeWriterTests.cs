@@ -29,6 +29,30 @@ public sealed class OutcomeWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_OutcomesOfTwoRunsArrivingTogether_OneTransactionPerRun_EachRunGetsItsOwn()
+    {
+        // A copier serving two jobs: one batch holds outcomes of both runs, interleaved.
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (state, batches) = Counted(sqlite);
+        var (first, firstTasks) = await PlannedRunAsync(sqlite, 3, "s3://dst/one");
+        var (second, secondTasks) = await PlannedRunAsync(sqlite, 2, "s3://dst/two");
+
+        await using (var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromSeconds(30), idleGap: TimeSpan.FromSeconds(1)))
+        {
+            await Task.WhenAll(
+                writer.RecordAsync(first, Done(firstTasks[0])),
+                writer.RecordAsync(second, Done(secondTasks[0])),
+                writer.RecordAsync(first, Done(firstTasks[1])),
+                writer.RecordAsync(second, Done(secondTasks[1])),
+                writer.RecordAsync(first, Done(firstTasks[2])));
+        }
+
+        Assert.Equal([3, 2], batches);
+        Assert.Equal(3, (await sqlite.GetCountersAsync(first, CancellationToken.None)).CopyDone);
+        Assert.Equal(2, (await sqlite.GetCountersAsync(second, CancellationToken.None)).CopyDone);
+    }
+
+    [Fact]
     public async Task RecordAsync_OutcomesStillArrivingWithinTheIdleGap_JoinTheSameTransaction()
     {
         await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
@@ -80,9 +104,9 @@ public sealed class OutcomeWriterTests : IDisposable
 
     private static TaskOutcome Done(TaskRecord task) => new(task.Id, WorkTaskStatus.Done, null, null);
 
-    private static async Task<(long RunId, List<TaskRecord> Tasks)> PlannedRunAsync(IStateStore state, int count)
+    private static async Task<(long RunId, List<TaskRecord> Tasks)> PlannedRunAsync(IStateStore state, int count, string destination = "s3://dst/p")
     {
-        var job = await state.GetOrCreateJobAsync("s3://src/p", "s3://dst/p", CancellationToken.None);
+        var job = await state.GetOrCreateJobAsync("s3://src/p", destination, CancellationToken.None);
         var run = await StateStoreTestKit.ListedRunAsync(state, job, Enumerable.Range(0, count).Select(i => StateStoreTestKit.Entry($"k/{i:D4}", 10)), []);
         await state.PlanAsync(run.Id, new PlanOptions(CompareMode.Checksum, TimeSpan.Zero), CancellationToken.None);
         return (run.Id, await StateStoreTestKit.AllTasksAsync(state, run.Id, TaskAction.Copy, WorkTaskStatus.Pending));
