@@ -51,6 +51,13 @@ public sealed partial class SqliteStateStore : IStateStore
             Directory.CreateDirectory(directory);
         }
 
+        // A new file is created without flushes (synchronous = OFF until its schema is in). Creating it
+        // and switching it to WAL took six fsyncs, and each waits for whatever else the machine is
+        // writing back: 0.2-0.3 s measured beside a storage emulator writing 256 MiB. A machine
+        // crash in those milliseconds leaves a file that holds nothing yet (the next open migrates it
+        // again, or refuses it as not a state database); a process crash loses nothing either way.
+        var isNew = !File.Exists(fullPath) || new FileInfo(fullPath).Length == 0;
+
         // Pooling off: disposing the store must really close the file (tests delete it, users move it).
         var connectionString = new SqliteConnectionStringBuilder
         {
@@ -69,11 +76,16 @@ public sealed partial class SqliteStateStore : IStateStore
 
                 // Refuse someone else's database before a pragma (WAL) changes its file.
                 store.RefuseForeignDatabase(c);
-                ExecutePragmas(c);
+                ExecutePragmas(c, isNew);
                 RegisterFunctions(c);
                 return 0;
             }, cancellationToken).ConfigureAwait(false);
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (isNew)
+            {
+                await store.UseAsync(c => c.Execute("PRAGMA synchronous = NORMAL"), cancellationToken).ConfigureAwait(false);
+            }
+
             return store;
         }
         catch
@@ -110,12 +122,17 @@ public sealed partial class SqliteStateStore : IStateStore
         }
     }
 
-    private static void ExecutePragmas(SqliteConnection connection)
+    /// <summary>The store's own connection's <c>PRAGMA synchronous</c> (0 off, 1 normal, 2 full):
+    /// a new file is created with 0 and must be left at 1.</summary>
+    internal Task<long> ReadSynchronousAsync(CancellationToken cancellationToken) =>
+        UseAsync(c => c.ExecuteScalar<long>("PRAGMA synchronous"), cancellationToken);
+
+    private static void ExecutePragmas(SqliteConnection connection, bool isNew)
     {
         using var command = connection.CreateCommand();
         command.CommandText =
+            (isNew ? "PRAGMA synchronous = OFF;" : "PRAGMA synchronous = NORMAL;") +
             "PRAGMA journal_mode = WAL;" +
-            "PRAGMA synchronous = NORMAL;" +
             "PRAGMA foreign_keys = ON;";
         command.ExecuteNonQuery();
     }

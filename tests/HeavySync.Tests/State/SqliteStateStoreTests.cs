@@ -137,6 +137,24 @@ public sealed class SqliteStateStoreTests : StateStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_NewFileCreatedWithoutFlushes_EndsFlushingAtCheckpoints()
+    {
+        // Created with synchronous = OFF (no fsyncs while the schema goes in), then NORMAL like any
+        // other open: a store left at OFF could lose a committed run to a machine crash.
+        var path = NewPath();
+        await using (var created = await SqliteStateStore.OpenAsync(path, CancellationToken.None))
+        {
+            Assert.Equal(1, await created.ReadSynchronousAsync(CancellationToken.None));
+            await created.GetOrCreateJobAsync("s3://a/p", "s3://b/p", CancellationToken.None);
+        }
+
+        await using var reopened = await SqliteStateStore.OpenAsync(path, CancellationToken.None);
+        Assert.Equal(1, await reopened.ReadSynchronousAsync(CancellationToken.None));
+        Assert.Single(await reopened.ListJobsAsync(CancellationToken.None));
+        Assert.Equal(SqliteStateStore.LatestSchemaVersion, Scalar(path, "SELECT MAX(version) FROM schema_version"));
+    }
+
+    [Fact]
     public async Task OpenAsync_InjectedClock_StampsRecords()
     {
         var now = new DateTimeOffset(2031, 2, 3, 4, 5, 6, TimeSpan.Zero).AddTicks(7);
