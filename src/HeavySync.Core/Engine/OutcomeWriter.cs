@@ -75,7 +75,7 @@ public sealed class OutcomeWriter : IAsyncDisposable
 
             foreach (var runId in runIds)
             {
-                var run = runIds.Count == 1 ? batch : batch.FindAll(b => b.RunId == runId);
+                var run = batch.FindAll(b => b.RunId == runId);
                 try
                 {
                     await state.CompleteTasksAsync(runId, run.ConvertAll(b => b.Outcome), CancellationToken.None).ConfigureAwait(false);

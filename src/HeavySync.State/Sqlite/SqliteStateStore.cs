@@ -56,7 +56,8 @@ public sealed partial class SqliteStateStore : IStateStore
         // writing back: 0.2-0.3 s measured beside a storage emulator writing 256 MiB. A machine
         // crash in those milliseconds leaves a file that holds nothing yet (the next open migrates it
         // again, or refuses it as not a state database); a process crash loses nothing either way.
-        var isNew = !File.Exists(fullPath) || new FileInfo(fullPath).Length == 0;
+        var file = new FileInfo(fullPath);
+        var isNew = !file.Exists || file.Length == 0;
 
         // Pooling off: disposing the store must really close the file (tests delete it, users move it).
         var connectionString = new SqliteConnectionStringBuilder
