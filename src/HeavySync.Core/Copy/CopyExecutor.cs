@@ -13,7 +13,8 @@ namespace HeavySync.Copy;
 /// <summary>
 /// Copies one object (DESIGN.md §3, copier): re-reads the source's current state (gone ⇒ vanished),
 /// copies server-side when the destination can, else streams from one read that also describes the
-/// object, with bounded buffers while computing MD5 and CRC32C,
+/// object, with bounded buffers while computing MD5 and CRC32C (CRC32C alone when the destination
+/// checks the source's stated MD5 itself, see <see cref="StoreCapabilities.VerifiesStatedMd5"/>),
 /// verifies size and the strongest common checksum, and returns the outcome with its ledger row.
 /// <para>Error contract: a vanished source is a <see cref="WorkTaskStatus.Vanished"/> outcome and a
 /// permanent error a <see cref="WorkTaskStatus.Failed"/> outcome; transient errors are retried a few
@@ -200,9 +201,18 @@ public sealed class CopyExecutor
         var current = read.Entry;
         var sourceFingerprint = SourceFingerprint(task, current);
         Stream counted = onBytes is null ? read.Body : new CountingReadStream(read.Body, onBytes);
+
+        // A destination that refuses content differing from a stated MD5 checks the source's MD5
+        // itself: computing it here too would only double the largest CPU cost of a large copy.
+        var destinationChecksMd5 = current.Md5 is not null && destination.Capabilities.VerifiesStatedMd5;
+
         // The source's hashes are checked as the last byte is read, before the destination can commit it.
         // The body is the caller's to dispose.
-        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: true) { ExpectedMd5Hex = current.Md5, ExpectedCrc32c = current.Crc32c };
+        await using var hashing = new HashingReadStream(counted, current.Size, leaveOpen: true, computeMd5: !destinationChecksMd5)
+        {
+            ExpectedMd5Hex = destinationChecksMd5 ? null : current.Md5,
+            ExpectedCrc32c = current.Crc32c,
+        };
         var request = new WriteRequest(key, current.Size)
         {
             LastModified = current.LastModified,
@@ -212,7 +222,7 @@ public sealed class CopyExecutor
         };
         var written = await destination.WriteAsync(request, hashing, cancellationToken).ConfigureAwait(false);
         hashing.Hasher.Finish();
-        var md5 = hashing.Hasher.Md5Hex;
+        var md5 = destinationChecksMd5 ? current.Md5! : hashing.Hasher.Md5Hex;
         var crc = hashing.Hasher.Crc32c;
 
         using (StartVerify())
@@ -227,6 +237,12 @@ public sealed class CopyExecutor
             if (current.Crc32c is { } sourceCrc && sourceCrc != crc)
             {
                 throw new StoreException(StoreErrorKind.Transient, $"checksum mismatch reading '{key}': CRC32C differs from the source's");
+            }
+
+            if (destinationChecksMd5 && written.Md5 is null)
+            {
+                // The source's MD5 was not computed here: only the stored object's can confirm it.
+                throw new StoreException(StoreErrorKind.Transient, $"cannot verify '{key}': the destination reported no MD5 of what it stored");
             }
 
             if (written.Md5 is not null && !HashEquals(written.Md5, md5))

@@ -23,13 +23,16 @@ public sealed class HashingReadStream : Stream
     private readonly Stream _inner;
     private readonly long _expectedLength;
     private readonly bool _leaveOpen;
+    private readonly string? _expectedMd5Hex;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The readable stream to pass through.</param>
     /// <param name="expectedLength">The content length this stream reports as <see cref="Length"/>.</param>
     /// <param name="leaveOpen">Whether disposing this stream leaves <paramref name="inner"/> open.</param>
-    public HashingReadStream(Stream inner, long expectedLength, bool leaveOpen = false)
+    /// <param name="computeMd5">False to hash CRC-32C only (see <see cref="ContentHasher"/>): for content
+    /// whose MD5 the source states and the destination checks itself.</param>
+    public HashingReadStream(Stream inner, long expectedLength, bool leaveOpen = false, bool computeMd5 = true)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedLength);
@@ -41,16 +44,24 @@ public sealed class HashingReadStream : Stream
         _inner = inner;
         _expectedLength = expectedLength;
         _leaveOpen = leaveOpen;
+        Hasher = new ContentHasher(computeMd5);
     }
 
     /// <summary>The MD5 the source declares for the content (lower-case hex), checked once the expected length was read; null: none.</summary>
-    public string? ExpectedMd5Hex { get; init; }
+    /// <exception cref="InvalidOperationException">Set on a stream that computes no MD5.</exception>
+    public string? ExpectedMd5Hex
+    {
+        get => _expectedMd5Hex;
+        init => _expectedMd5Hex = value is null || Hasher.ComputesMd5
+            ? value
+            : throw new InvalidOperationException("A stream that computes no MD5 cannot check one.");
+    }
 
     /// <summary>The CRC-32C the source declares for the content, checked once the expected length was read; null: none.</summary>
     public uint? ExpectedCrc32c { get; init; }
 
     /// <summary>The hashes of everything read so far; finished once end of data was read.</summary>
-    public ContentHasher Hasher { get; } = new();
+    public ContentHasher Hasher { get; }
 
     /// <summary>How many bytes have been read through this stream.</summary>
     public long BytesRead => Hasher.BytesHashed;

@@ -45,6 +45,14 @@ public sealed record StoreCapabilities
     /// (<see cref="ReadPattern.Sequential"/>), not parallel ranges.</summary>
     public bool SequentialWrites { get; init; }
 
+    /// <summary>A write given <see cref="WriteRequest.Md5"/> fails, committing nothing, when the
+    /// content's MD5 differs (a transient error), whether the store checks it itself or has its server
+    /// check it (GCS hashes a simple upload's buffer, and sends a resumable upload's stated MD5 in the
+    /// last chunk's <c>X-Goog-Hash</c> for the server to check), and the written entry carries the MD5 of what was stored. A copier that knows the
+    /// source's MD5 then need not compute it as well: for a large object, MD5 is most of the client's
+    /// CPU.</summary>
+    public bool VerifiesStatedMd5 { get; init; }
+
     /// <summary>Capabilities of a plain local file system.</summary>
     public static StoreCapabilities LocalFileSystem { get; } = new()
     {
@@ -55,5 +63,6 @@ public sealed record StoreCapabilities
         MaxSingleWriteBytes = long.MaxValue,
         OrderedListing = false,
         SequentialWrites = false,
+        VerifiesStatedMd5 = false,
     };
 }

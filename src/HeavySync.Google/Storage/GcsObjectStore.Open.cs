@@ -33,6 +33,10 @@ public sealed partial class GcsObjectStore
 
             // A resumable upload sends one chunk at a time, each after the one before was stored.
             SequentialWrites = true,
+
+            // A simple upload checks WriteRequest.Md5 against its buffer; a resumable one sends it
+            // in the last chunk's X-Goog-Hash, and GCS refuses (400) content with another MD5.
+            VerifiesStatedMd5 = true,
         };
     }
 

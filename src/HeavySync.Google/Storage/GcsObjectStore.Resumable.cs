@@ -17,7 +17,8 @@ public sealed partial class GcsObjectStore
     /// each <c>Content-Range: bytes FIRST-LAST/TOTAL</c>. 308 answers "resume incomplete" with the
     /// persisted <c>Range: bytes=0-N</c> (none: nothing persisted), 200/201 with the object once the
     /// last byte is in; the last chunk carries <c>X-Goog-Hash</c> (crc32c and md5 of the whole
-    /// content) so the server refuses content that differs from what was read. A chunk that fails is
+    /// content; the md5 is the stated <see cref="WriteRequest.Md5"/> when the copier computed none)
+    /// so the server refuses content that differs from what was read, or from the source's MD5. A chunk that fails is
     /// retried after asking the session how much it persisted (<c>Content-Range: bytes */TOTAL</c>),
     /// sending only the rest; a chunk the server kept whole but whose answer was lost is not sent
     /// again. A session that expired or was cancelled (404/410) is forgotten, and so is one the server
@@ -28,7 +29,7 @@ public sealed partial class GcsObjectStore
     {
         var total = request.Length;
         var slot = request.UploadSession;
-        using var reader = new HashingChunkReader(request.Key, content, total);
+        using var reader = new HashingChunkReader(request.Key, content, total, request.Md5);
         var chunkBytes = _options.ResumableChunkBytes;
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(chunkBytes), ArrayPool<byte>.Shared.Rent(chunkBytes)];
         try
@@ -208,6 +209,7 @@ public sealed partial class GcsObjectStore
             if (last)
             {
                 // Every byte was read: a source that changed while it was read must not be stored.
+                // (A stated MD5 the copier did not compute is checked by the server: X-Goog-Hash.)
                 if (request.Md5 is { } md5 && !string.Equals(md5, reader.Md5Hex, StringComparison.OrdinalIgnoreCase))
                 {
                     await ForgetAsync(slot, cancellationToken).ConfigureAwait(false);

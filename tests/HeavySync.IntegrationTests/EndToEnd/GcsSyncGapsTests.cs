@@ -66,6 +66,38 @@ public sealed partial class GcsSyncGapsTests : IClassFixture<GcsFixture>, IAsync
     }
 
     [Fact]
+    public async Task S3SourceStatingItsMd5_ToGcsResumable_TheServerChecksTheMd5_AWrongOneIsRefusedAndNotStored()
+    {
+        var s3Bucket = await NewS3BucketAsync();
+        var gcsBucket = await gcs.CreateBucketAsync();
+        var good = TestData.Bytes((3 * 1024 * 1024) + 11, seed: 55);
+        var bad = TestData.Bytes((3 * 1024 * 1024) + 13, seed: 56);
+
+        // A single-part object states its MD5 in its ETag; a multipart one in its md5chksum metadata,
+        // here a wrong one (stale, or written by a faulty tool).
+        await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = s3Bucket, Key = "in/good.bin", InputStream = new MemoryStream(good) });
+        await PutMultipartAsync(s3Bucket, "in/bad.bin", bad, md5chksum: Convert.ToBase64String(MD5.HashData(good)));
+        var hashedBefore = gcs.Gaps.HashedLastChunks;
+        var refusedBefore = gcs.Gaps.RefusedUploads;
+
+        var result = await Cli(["sync", $"s3://{s3Bucket}/in", $"gs://{gcsBucket}/out", "--state", State("stated"), "--gcs-resumable-threshold", "1MiB", "--gcs-chunk-size", "1MiB"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("failed 1", result.Stdout);
+        var stored = await ObjectAsync(gcsBucket, "out/good.bin");
+        Assert.Equal(Convert.ToBase64String(MD5.HashData(good)), stored["md5Hash"]!.GetValue<string>());
+        Assert.Equal(Crc32c.ToBase64BigEndian(Crc32c.Compute(good)), stored["crc32c"]!.GetValue<string>());
+
+        // The copier did not hash MD5 itself: the wrong one reached the server, which refused the
+        // upload's last chunk (at each attempt), and nothing was stored.
+        Assert.True(gcs.Gaps.RefusedUploads - refusedBefore >= 1, $"refused {gcs.Gaps.RefusedUploads - refusedBefore}");
+        Assert.True(gcs.Gaps.HashedLastChunks - hashedBefore >= 2);
+        using var http = new HttpClient();
+        using var missing = await http.GetAsync($"{gcs.Gaps.Endpoint}/storage/v1/b/{gcsBucket}/o/{Uri.EscapeDataString("out/bad.bin")}");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task GcsToS3Multipart_ArrivesWithTheMultipartETag_AndResyncCopiesNothing()
     {
         var gcsBucket = await gcs.CreateBucketAsync();
@@ -202,6 +234,30 @@ public sealed partial class GcsSyncGapsTests : IClassFixture<GcsFixture>, IAsync
     {
         using var http = new HttpClient();
         return JsonNode.Parse(await http.GetStringAsync($"{gcs.Gaps.Endpoint}/storage/v1/b/{bucket}/o/{Uri.EscapeDataString(name)}"))!;
+    }
+
+    /// <summary>Uploads <paramref name="content"/> as a one-part multipart upload carrying the given
+    /// md5chksum metadata (base64), as rclone and HeavySync store on multipart objects.</summary>
+    private async Task PutMultipartAsync(string bucket, string key, byte[] content, string md5chksum)
+    {
+        var start = new Amazon.S3.Model.InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+        start.Metadata.Add(S3Metadata.Md5, md5chksum);
+        var upload = await client.InitiateMultipartUploadAsync(start);
+        var part = await client.UploadPartAsync(new Amazon.S3.Model.UploadPartRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = upload.UploadId,
+            PartNumber = 1,
+            InputStream = new MemoryStream(content),
+        });
+        await client.CompleteMultipartUploadAsync(new Amazon.S3.Model.CompleteMultipartUploadRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            UploadId = upload.UploadId,
+            PartETags = [new Amazon.S3.Model.PartETag(1, part.ETag)],
+        });
     }
 
     private async Task<string> NewS3BucketAsync()

@@ -47,6 +47,12 @@ public sealed partial class GcsEmulatorGaps
 
     private long _hashedLastChunks;
 
+    /// <summary>Uploads whose last byte arrived but which were refused (precondition, or an
+    /// <c>X-Goog-Hash</c> that does not match the bytes).</summary>
+    public long RefusedUploads => Interlocked.Read(ref _refusedUploads);
+
+    private long _refusedUploads;
+
     private async Task StartResumableAsync(HttpListenerRequest request, HttpListenerResponse response, string bucket, System.Collections.Specialized.NameValueCollection query)
     {
         var metadata = await new StreamReader(request.InputStream).ReadToEndAsync();
@@ -174,6 +180,7 @@ public sealed partial class GcsEmulatorGaps
 
         if (complete is not null && await RefusalAsync(request, session) is { } refusal)
         {
+            Interlocked.Increment(ref _refusedUploads);
             lock (session)
             {
                 session.Refused ??= refusal;

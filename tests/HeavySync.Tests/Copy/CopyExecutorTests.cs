@@ -135,6 +135,88 @@ public sealed class CopyExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task CopyAsync_DestinationVerifiesTheStatedMd5_HashesCrc32cOnly_LedgerRecordsTheConfirmedMd5()
+    {
+        await using var source = Source();
+        source.StatLie = e => e with { Md5 = ContentMd5 };
+        await using var destination = Destination();
+        destination.VerifiesStatedMd5 = true;
+        var task = await TaskForAsync(source);
+
+        var outcome = await new CopyExecutor(source, destination).CopyAsync(task, default);
+
+        Assert.Equal(WorkTaskStatus.Done, outcome.Status);
+        Assert.Equal([false], destination.WriteContentComputedMd5);
+        Assert.Equal(ContentMd5, outcome.Ledger!.Md5);
+        Assert.Equal(Crc32c.Compute(content), outcome.Ledger.Crc32c);
+        Assert.Equal(content, File.ReadAllBytes(Path.Combine(root, "dst", Key)));
+    }
+
+    [Fact]
+    public async Task CopyAsync_DestinationVerifiesStatedMd5ButSourceStatesNone_ComputesMd5()
+    {
+        await using var source = Source();
+        await using var destination = Destination();
+        destination.VerifiesStatedMd5 = true;
+        var task = await TaskForAsync(source);
+
+        var outcome = await new CopyExecutor(source, destination).CopyAsync(task, default);
+
+        Assert.Equal(WorkTaskStatus.Done, outcome.Status);
+        Assert.Equal([true], destination.WriteContentComputedMd5);
+        Assert.Equal(ContentMd5, outcome.Ledger!.Md5);
+    }
+
+    [Fact]
+    public async Task CopyAsync_DestinationVerifiesTheStatedMd5_SourceBytesCorruptedInTransit_RefusedAndNothingStored()
+    {
+        await using var source = Source();
+        source.StatLie = e => e with { Md5 = ContentMd5 };
+        source.ReadWrapper = (_, s) => new TamperingReadStream(s, atByte: 123_456);
+        await using var destination = Destination();
+        destination.VerifiesStatedMd5 = true;
+        var task = await TaskForAsync(source);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => new CopyExecutor(source, destination, maxAttempts: 2).CopyAsync(task, default));
+
+        Assert.Equal(StoreErrorKind.Transient, error.Kind);
+        Assert.Contains("its MD5 is not the stated", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, destination.Writes);
+        Assert.False(File.Exists(Path.Combine(root, "dst", Key)));
+    }
+
+    [Fact]
+    public async Task CopyAsync_DestinationVerifiesTheStatedMd5ButReportsNone_FailsUnverified()
+    {
+        await using var source = Source();
+        source.StatLie = e => e with { Md5 = ContentMd5 };
+        await using var destination = Destination();
+        destination.VerifiesStatedMd5 = true;
+        destination.WrittenLie = e => e with { Md5 = null };
+        var task = await TaskForAsync(source);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => new CopyExecutor(source, destination, maxAttempts: 2).CopyAsync(task, default));
+
+        Assert.Equal(StoreErrorKind.Transient, error.Kind);
+        Assert.Contains("reported no MD5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CopyAsync_DestinationVerifiesTheStatedMd5_StoredMd5Differs_FailsWithWriteMismatch()
+    {
+        await using var source = Source();
+        source.StatLie = e => e with { Md5 = ContentMd5 };
+        await using var destination = Destination();
+        destination.VerifiesStatedMd5 = true;
+        destination.WrittenLie = e => e with { Md5 = WrongMd5 };
+        var task = await TaskForAsync(source);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => new CopyExecutor(source, destination, maxAttempts: 2).CopyAsync(task, default));
+
+        Assert.Contains("checksum mismatch writing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CopyAsync_SourceCrc32cDiffersFromItsBytes_FailsWithReadMismatch()
     {
         await using var source = Source();

@@ -18,10 +18,19 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
 
     public string Location => inner.Location;
 
-    public StoreCapabilities Capabilities => inner.Capabilities with { ServerSideCopy = serverSideCopy, SequentialWrites = SequentialWrites };
+    public StoreCapabilities Capabilities => inner.Capabilities with { ServerSideCopy = serverSideCopy, SequentialWrites = SequentialWrites, VerifiesStatedMd5 = VerifiesStatedMd5 };
 
     /// <summary>What <see cref="Capabilities"/> says of how large writes send their content.</summary>
     public bool SequentialWrites { get; set; }
+
+    /// <summary>Keep the <see cref="StoreCapabilities.VerifiesStatedMd5"/> contract, as GCS's server
+    /// does: hash what is written, refuse (transient, nothing left stored) content whose MD5 is not
+    /// the stated one, report the stored MD5.</summary>
+    public bool VerifiesStatedMd5 { get; set; }
+
+    /// <summary>For each write, whether its content was the copier's hashing stream computing MD5
+    /// (null: some other stream).</summary>
+    public List<bool?> WriteContentComputedMd5 { get; } = [];
 
     /// <summary>Rewrites what stat reports (the object itself is unchanged).</summary>
     public Func<ObjectEntry, ObjectEntry>? StatLie { get; set; }
@@ -104,8 +113,29 @@ internal sealed class ScriptedStore(IObjectStore inner, bool serverSideCopy = fa
             throw failure();
         }
 
-        var written = await inner.WriteAsync(request, content, cancellationToken);
+        lock (WriteContentComputedMd5)
+        {
+            WriteContentComputedMd5.Add((content as HeavySync.Hashing.HashingReadStream)?.Hasher.ComputesMd5);
+        }
+
+        var written = VerifiesStatedMd5
+            ? await WriteCheckingStatedMd5Async(request, content, cancellationToken)
+            : await inner.WriteAsync(request, content, cancellationToken);
         return WrittenLie is { } lie ? lie(written) : written;
+    }
+
+    private async Task<ObjectEntry> WriteCheckingStatedMd5Async(WriteRequest request, Stream content, CancellationToken cancellationToken)
+    {
+        await using var hashing = new HeavySync.Hashing.HashingReadStream(content, request.Length, leaveOpen: true);
+        var written = await inner.WriteAsync(request, hashing, cancellationToken);
+        hashing.Hasher.Finish();
+        if (request.Md5 is { } stated && !string.Equals(stated, hashing.Hasher.Md5Hex, StringComparison.OrdinalIgnoreCase))
+        {
+            await inner.DeleteAsync(request.Key, cancellationToken);
+            throw new StoreException(StoreErrorKind.Transient, $"the destination refused '{request.Key}': its MD5 is not the stated {stated} (test store)");
+        }
+
+        return written with { Md5 = hashing.Hasher.Md5Hex };
     }
 
     public bool CanCopyFrom(IObjectStore source) => serverSideCopy;

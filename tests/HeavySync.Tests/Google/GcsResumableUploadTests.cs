@@ -182,6 +182,43 @@ public sealed class GcsResumableUploadTests
     }
 
     [Fact]
+    public async Task WriteAsync_ContentHashedWithoutMd5_LastChunkCarriesTheStatedMd5_AndTheComputedCrc32c()
+    {
+        var fake = new FakeGcs();
+        await using var store = await FakeGcsStores.OpenAsync(fake);
+        var md5 = System.Security.Cryptography.MD5.HashData(Data);
+        await using var content = new HashingReadStream(new MemoryStream(Data), Data.Length, computeMd5: false);
+
+        var entry = await store.WriteAsync(new WriteRequest("k", Data.Length) { Md5 = Convert.ToHexStringLower(md5) }, content, CancellationToken.None);
+
+        Assert.True(store.Capabilities.VerifiesStatedMd5);
+        Assert.Equal(
+            $"crc32c={Crc32c.ToBase64BigEndian(Crc32c.Compute(Data))},md5={Convert.ToBase64String(md5)}",
+            fake.Calls.Last(c => c.IsChunk).GoogHash);
+        Assert.Equal(Convert.ToHexStringLower(md5), entry.Md5);
+        Assert.Equal(Data, fake.Data("k"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ContentHashedWithoutMd5_BytesDifferFromTheStatedMd5_TheServerRefusesTheLastChunk()
+    {
+        var fake = new FakeGcs();
+        await using var store = await FakeGcsStores.OpenAsync(fake);
+        var sessions = new MemorySessions();
+        var otherMd5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Data.AsSpan(1)));
+        var request = new WriteRequest("k", Data.Length) { Md5 = otherMd5, UploadSession = new UploadSessionSlot(sessions, 1, "k", "fp") };
+        await using var content = new HashingReadStream(new MemoryStream(Data), Data.Length, computeMd5: false);
+
+        var error = await Assert.ThrowsAsync<StoreException>(() => store.WriteAsync(request, content, CancellationToken.None));
+
+        Assert.Equal(StoreErrorKind.Transient, error.Kind);
+        Assert.Contains("refused the upload's content", error.Message, StringComparison.Ordinal);
+        Assert.Contains(fake.Calls, c => c.IsChunk && c.GoogHash is not null);
+        Assert.Null(sessions.Uri);
+        Assert.Null(fake.Data("k"));
+    }
+
+    [Fact]
     public async Task WriteAsync_SourceChangedWhileRead_LastChunkIsNotSent()
     {
         var fake = new FakeGcs();

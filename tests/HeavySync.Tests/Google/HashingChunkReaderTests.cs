@@ -48,6 +48,59 @@ public sealed class HashingChunkReaderTests
     }
 
     [Fact]
+    public async Task HashingStreamWithoutMd5_TheStatedMd5IsReported_TheCrc32cIsComputed()
+    {
+        var stated = Convert.ToHexStringLower(MD5.HashData(Content));
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length, computeMd5: false);
+        using var reader = new HashingChunkReader("k", hashing, Content.Length, stated);
+
+        Assert.False(reader.Md5IsComputed);
+        Assert.Null(reader.Md5);
+        await ReadAllAsync(reader, Content.Length);
+
+        AssertHashesOf(Content, reader);
+    }
+
+    [Fact]
+    public async Task HashingStreamWithoutMd5_AStatedMd5IsTakenAsStated_NotComputed()
+    {
+        // The server checks a stated MD5; the reader only carries it to the last chunk's X-Goog-Hash.
+        var other = new string('a', 32);
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length, computeMd5: false);
+        using var reader = new HashingChunkReader("k", hashing, Content.Length, other);
+
+        await ReadAllAsync(reader, Content.Length);
+
+        Assert.Equal(other, reader.Md5Hex);
+        Assert.Equal(Crc32c.Compute(Content), reader.Crc32c);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("0123456789abcdef0123456789abcdeX")]
+    [InlineData("0123456789abcdef")]
+    public async Task HashingStreamWithoutMd5_NoValidStatedMd5_Refused(string? stated)
+    {
+        await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length, computeMd5: false);
+
+        var error = Assert.Throws<InvalidOperationException>(() => new HashingChunkReader("k", hashing, Content.Length, stated));
+
+        Assert.Contains("its MD5 must be stated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainContentWithAStatedMd5_TheComputedMd5IsReported()
+    {
+        using var reader = new HashingChunkReader("k", new MemoryStream(Content), Content.Length, new string('a', 32));
+
+        await ReadAllAsync(reader, Content.Length);
+
+        Assert.True(reader.Md5IsComputed);
+        AssertHashesOf(Content, reader);
+    }
+
+    [Fact]
     public async Task ContentLongerThanDeclared_FailsAtTheDeclaredEnd()
     {
         await using var hashing = new HashingReadStream(new MemoryStream(Content), Content.Length);

@@ -54,6 +54,25 @@ public sealed class ContentHasherTests
     }
 
     [Fact]
+    public void WithoutMd5_GivesTheSameCrc32c_AndRefusesMd5Results()
+    {
+        using var hasher = new ContentHasher(computeMd5: false);
+        hasher.Append(Encoding.ASCII.GetBytes("1234"));
+        hasher.Append(Encoding.ASCII.GetBytes("56789"));
+        hasher.Finish();
+
+        Assert.False(hasher.ComputesMd5);
+        Assert.True(hasher.IsFinished);
+        Assert.Equal(0xE3069283u, hasher.Crc32c);
+        Assert.Equal(9, hasher.BytesHashed);
+        var error = Assert.Throws<InvalidOperationException>(() => hasher.Md5Hex);
+        Assert.Contains("computes no MD5", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => hasher.Md5);
+        Assert.Throws<InvalidOperationException>(() => hasher.Md5Base64);
+        Assert.Throws<InvalidOperationException>(() => hasher.Md5HexSoFar());
+    }
+
+    [Fact]
     public void Results_BeforeFinish_Throw()
     {
         using var hasher = new ContentHasher();

@@ -123,6 +123,20 @@ public sealed class HashingReadStreamTests
     }
 
     [Fact]
+    public async Task WithoutMd5_HashesCrc32cOnly_AndCannotBeAskedToCheckAnMd5()
+    {
+        var data = new byte[10_000];
+        new Random(5).NextBytes(data);
+        await using var stream = new HashingReadStream(new MemoryStream(data), data.Length, computeMd5: false) { ExpectedCrc32c = Crc32c.Compute(data) };
+
+        await stream.CopyToAsync(Stream.Null);
+
+        Assert.False(stream.Hasher.ComputesMd5);
+        Assert.Equal(Crc32c.Compute(data), stream.Hasher.Crc32c);
+        Assert.Throws<InvalidOperationException>(() => new HashingReadStream(new MemoryStream(data), data.Length, computeMd5: false) { ExpectedMd5Hex = new string('0', 32) });
+    }
+
+    [Fact]
     public void SeekAndWrite_Throw()
     {
         using var stream = new HashingReadStream(new MemoryStream(Content), Content.Length);
