@@ -4,24 +4,30 @@ namespace HeavySync.Google.Storage;
 
 public sealed partial class GcsObjectStore
 {
-    /// <summary>Lists one object (proves the bucket exists and may be read), then reads the bucket's
-    /// versioning. Sets <see cref="Capabilities"/>.</summary>
+    /// <summary>Lists one object (proves the bucket exists and may be read) while reading the
+    /// bucket's versioning beside it (one round trip instead of two). Sets <see cref="Capabilities"/>.</summary>
     private async Task ProbeBucketAsync(CancellationToken cancellationToken)
     {
         var query = "maxResults=1&fields=" + Uri.EscapeDataString("items(name)") + (_prefix.Length > 0 ? "&prefix=" + Uri.EscapeDataString(_prefix) : string.Empty);
+        using var versioningCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var versioning = ReadVersioningAsync(versioningCancel.Token);
         try
         {
             await ListPageAsync(ObjectsUri(query), cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException ex)
         {
+            // The probe's failure is the one to report; the versioning read is abandoned.
+            await versioningCancel.CancelAsync().ConfigureAwait(false);
+            await versioning.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             throw OpenFailure(ex);
         }
 
+        var versioned = await versioning.ConfigureAwait(false);
         Capabilities = new StoreCapabilities
         {
             ServerSideCopy = true,
-            Versions = await ReadVersioningAsync(cancellationToken).ConfigureAwait(false),
+            Versions = versioned,
             ChecksumKinds = ChecksumKinds.Md5 | ChecksumKinds.Crc32c,
 
             // Listings carry the "mtime" metadata, written with nine fraction digits: exact to the tick.

@@ -21,7 +21,37 @@ public sealed class GcsErrorHandlingTests
 
         Assert.Equal(StoreErrorKind.Fatal, error.Kind);
         Assert.Equal($"access to destination gs://bkt at {FakeGcs.Root} was denied (check the credentials and their roles)", error.Message);
-        Assert.Single(fake.Calls);
+
+        // Neither the probe nor the versioning read beside it is retried.
+        Assert.Single(fake.Calls, c => c.Uri.AbsolutePath.EndsWith("/o", StringComparison.Ordinal));
+        Assert.True(fake.Calls.Count <= 2, $"{fake.Calls.Count} calls");
+    }
+
+    [Fact]
+    public async Task OpenAsync_ProbesAndReadsVersioningSideBySide()
+    {
+        // The listing probe waits until the versioning read has arrived: sequential requests would never finish.
+        var versioningArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fake = new FakeGcs
+        {
+            Before = call =>
+            {
+                if (call.Uri.AbsolutePath.EndsWith("/o", StringComparison.Ordinal))
+                {
+                    Assert.True(versioningArrived.Task.Wait(TimeSpan.FromSeconds(10)), "the versioning read did not start beside the probe");
+                }
+                else
+                {
+                    versioningArrived.TrySetResult();
+                }
+
+                return null;
+            },
+        };
+
+        await using var store = await FakeGcsStores.OpenAsync(fake);
+
+        Assert.Equal(2, fake.Calls.Count);
     }
 
     [Fact]
