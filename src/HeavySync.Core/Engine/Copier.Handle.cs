@@ -86,6 +86,18 @@ public sealed partial class Copier
         }
     }
 
+    /// <summary>Copies running over every held message (under <c>gate</c>).</summary>
+    private int RunningCopies()
+    {
+        var running = 0;
+        foreach (var entry in held)
+        {
+            running += entry.Running;
+        }
+
+        return running;
+    }
+
     /// <summary>Copies one task and records its outcome; the message settles once its last task ended.</summary>
     private async Task RunTaskAsync(HeldMessage entry, WorkTask task, CancellationToken token)
     {
@@ -118,7 +130,14 @@ public sealed partial class Copier
                 }
 
                 Account(task, outcome);
-                var recorded = context.Outcomes.RecordAsync(received.Message.RunId, outcome);
+                bool alone;
+                lock (gate)
+                {
+                    // No other copy running or waiting to start: no outcome is coming to share its write.
+                    alone = unstarted == 0 && RunningCopies() == 1;
+                }
+
+                var recorded = context.Outcomes.RecordAsync(received.Message.RunId, outcome, alone);
                 lock (gate)
                 {
                     entry.Recorded.Add(recorded);

@@ -12,7 +12,8 @@ namespace HeavySync.Engine;
 /// <para>A batch waits for more outcomes only while they keep coming: it is written once no new one
 /// arrived for the idle gap (default 5 ms), or at the flush interval (default 50 ms) since its first.
 /// Copies finishing together share a transaction; a lone outcome (a large object, the last copy of a
-/// run) does not wait out the whole interval, which every run paid at its end.</para>
+/// run) does not wait out the whole interval, which every run paid at its end; one recorded as
+/// alone (the caller knows no other copy is running) does not wait at all.</para>
 /// </summary>
 public sealed class OutcomeWriter : IAsyncDisposable
 {
@@ -35,10 +36,14 @@ public sealed class OutcomeWriter : IAsyncDisposable
     }
 
     /// <summary>Queues an outcome of a task of <paramref name="runId"/>; the task completes when it is durable (or faults with the store's error).</summary>
-    public Task RecordAsync(long runId, TaskOutcome outcome)
+    /// <param name="runId">The task's run.</param>
+    /// <param name="outcome">The outcome.</param>
+    /// <param name="alone">No other outcome is coming soon (no other copy is running): written at
+    /// once, with whatever is queued already, instead of waiting for company.</param>
+    public Task RecordAsync(long runId, TaskOutcome outcome, bool alone = false)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending.Writer.TryWrite(new Pending(runId, outcome, done)))
+        if (!pending.Writer.TryWrite(new Pending(runId, outcome, done, alone)))
         {
             done.SetException(new InvalidOperationException("outcome writer is closed"));
         }
@@ -59,7 +64,10 @@ public sealed class OutcomeWriter : IAsyncDisposable
         while (await pending.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             Drain(batch);
-            await LingerAsync(batch).ConfigureAwait(false);
+            if (!batch[^1].Alone)
+            {
+                await LingerAsync(batch).ConfigureAwait(false);
+            }
 
             // Usually one run (a copier serving several jobs mixes them). Plain lists, not LINQ's
             // grouping over a long key, which has no precompiled code: the first batch of a run
@@ -125,6 +133,10 @@ public sealed class OutcomeWriter : IAsyncDisposable
             }
 
             Drain(batch);
+            if (batch[^1].Alone)
+            {
+                return; // its copier knows no other outcome is coming
+            }
         }
     }
 
@@ -136,5 +148,5 @@ public sealed class OutcomeWriter : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(long RunId, TaskOutcome Outcome, TaskCompletionSource Done);
+    private sealed record Pending(long RunId, TaskOutcome Outcome, TaskCompletionSource Done, bool Alone);
 }

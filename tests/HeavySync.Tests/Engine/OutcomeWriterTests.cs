@@ -88,6 +88,28 @@ public sealed class OutcomeWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordAsync_OutcomeRecordedAlone_IsWrittenAtOnce_WithoutWaitingTheIdleGap()
+    {
+        await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
+        var (state, batches) = Counted(sqlite);
+        var (runId, tasks) = await PlannedRunAsync(sqlite, 3);
+        await using var writer = new OutcomeWriter(state, flushInterval: TimeSpan.FromMinutes(5), idleGap: TimeSpan.FromMinutes(5));
+
+        // Lingering would take five minutes: an outcome known to be alone does not linger.
+        await writer.RecordAsync(runId, Done(tasks[0]), alone: true).WaitAsync(TimeSpan.FromSeconds(30));
+        var lingering = writer.RecordAsync(runId, Done(tasks[1]));
+        await Task.Delay(200);
+        Assert.False(lingering.IsCompleted);
+
+        // The last outcome, alone, takes the one still waiting with it.
+        await writer.RecordAsync(runId, Done(tasks[2]), alone: true).WaitAsync(TimeSpan.FromSeconds(30));
+        await lingering.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([1, 2], batches);
+        Assert.Equal(3, (await sqlite.GetCountersAsync(runId, CancellationToken.None)).CopyDone);
+    }
+
+    [Fact]
     public async Task DisposeAsync_WritesWhatIsQueued()
     {
         await using var sqlite = await SqliteStateStore.OpenAsync(Path.Combine(directory.Path, "s.db"), CancellationToken.None);
