@@ -103,11 +103,18 @@ public sealed partial class InProcessWorkQueue : IWorkQueue
 
             // Timers count whole milliseconds: a delay under one completes at once, and one may fire
             // a little before the clock says it is due. With less than that left, the wait is over
-            // (waiting again would spin, a new delay and a cancelled channel wait per turn).
-            var remaining = wait == Timeout.InfiniteTimeSpan ? wait : wait - _time.GetElapsedTime(started);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining < TimerResolution)
+            // (waiting again would spin, a new delay and a cancelled channel wait per turn). What is
+            // left of a finite wait is never taken for the infinite one: a wait overrun by exactly
+            // one millisecond leaves -1 ms, which is Timeout.InfiniteTimeSpan, and a receive that
+            // took it so waited for ever for work that was not coming (a run hung at its end).
+            var remaining = wait;
+            if (wait != Timeout.InfiniteTimeSpan)
             {
-                return [];
+                remaining = wait - _time.GetElapsedTime(started);
+                if (remaining < TimerResolution)
+                {
+                    return [];
+                }
             }
 
             await WaitForWorkAsync(redeliveryArrived, remaining, cancellationToken).ConfigureAwait(false);

@@ -62,14 +62,20 @@ public sealed partial class PubSubWorkQueue
                 }
             }
 
-            var remaining = wait == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : wait - _time.GetElapsedTime(started);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+            // What is left of a finite wait, never compared with the infinite one's -1 ms sentinel
+            // (a wait overrun by exactly 1 ms leaves that very value).
+            TimeSpan? remaining = null;
+            if (wait != Timeout.InfiniteTimeSpan)
             {
-                return [];
+                remaining = wait - _time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return [];
+                }
             }
 
             var pause = NextPause();
-            await Task.Delay(remaining != Timeout.InfiniteTimeSpan && remaining < pause ? remaining : pause, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(remaining < pause ? remaining.Value : pause, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -147,8 +147,26 @@ public sealed class InProcessWorkQueueTests : WorkQueueContract
         Assert.Equal(1, clock.TimersCreated);
     }
 
+    [Theory]
+    [InlineData(1000)] // exactly 1 ms late: what is left of the wait is -1 ms, Timeout.InfiniteTimeSpan's value
+    [InlineData(3000)]
+    public async Task ReceiveAsync_EmptyQueue_TimerFiresLate_EndsTheWait(int lateMicroseconds)
+    {
+        // A receive whose timer fired exactly 1 ms late took the -1 ms left of its wait for an
+        // infinite wait and waited for ever: found as a one-object sync that never ended (cancelled
+        // after 10 s here).
+        var clock = new EarlyTimerClock(early: -TimeSpan.FromMicroseconds(lateMicroseconds));
+        using var hanging = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var queue = new InProcessWorkQueue(new InProcessQueueOptions(), clock);
+
+        var received = await queue.ReceiveAsync(1, TimeSpan.FromMilliseconds(20), hanging.Token);
+
+        Assert.Empty(received);
+        Assert.Equal(1, clock.TimersCreated);
+    }
+
     /// <summary>A clock that stands still but for its timers: each moves it to just before its due
-    /// time when it fires.</summary>
+    /// time when it fires (after it, for a negative <c>early</c>).</summary>
     private sealed class EarlyTimerClock(TimeSpan early) : TimeProvider
     {
         private long ticks;
