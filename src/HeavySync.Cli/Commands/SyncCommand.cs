@@ -68,10 +68,13 @@ internal static class SyncCommand
         }
 
         await using var hosting = host;
+        // The run's start (job, lock, run records) is taken as soon as the state is open, beside the
+        // stores' opens: it was about 30 ms between the last open's answer and the first listing.
         await using var opened = await RunResources.OpenAsync(
             stateOpening,
             () => host.OpenStoreAsync(source, StoreSide.Source, cancellationToken),
-            () => host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken));
+            () => host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken),
+            state => SyncEngine.StartAsync(state, source.StoreKey, destination.StoreKey, dryRun, cancellationToken));
         var (state, src, dst) = (opened.State, opened.Source, opened.Destination);
 
         var progress = new SyncProgress();
@@ -83,7 +86,7 @@ internal static class SyncCommand
         TimeSpan elapsed;
         await using (var reporter = new ProgressReporter(progress, quiet || dryRun, TimeSpan.FromSeconds(settings.GetInt("progress_interval", 10, 1, 3600))))
         {
-            result = await engine.RunAsync(src, dst, options, progress, cancellationToken);
+            result = await engine.RunAsync(opened.Started!, src, dst, options, progress, cancellationToken);
             elapsed = reporter.Elapsed;
         }
 

@@ -1,3 +1,4 @@
+using HeavySync.Engine;
 using HeavySync.State;
 using HeavySync.Storage;
 
@@ -7,17 +8,19 @@ namespace HeavySync.Cli.Hosting;
 /// A sync's state and its two stores, opened at the same time. Each pays a first-use cost that is
 /// mostly CPU: SQLite and its schema check, the AWS SDK's first request (endpoint rules, signer,
 /// HTTP stack), a bucket probe. One after another they were about a third of a second before the
-/// first listing request; side by side, on two cores, about a quarter less.
-/// Disposed in the reverse order of opening (destination, source, state), as nested
+/// first listing request; side by side, on two cores, about a quarter less. The run's start (job,
+/// lock, run records) can be taken beside the stores too, as soon as the state is open.
+/// Disposed in the reverse order of opening (start, destination, source, state), as nested
 /// <c>await using</c> declarations would be.
 /// </summary>
 internal sealed class RunResources : IAsyncDisposable
 {
-    private RunResources(IStateStore state, IObjectStore source, IObjectStore destination)
+    private RunResources(IStateStore state, IObjectStore source, IObjectStore destination, RunStart? started)
     {
         State = state;
         Source = source;
         Destination = destination;
+        Started = started;
     }
 
     public IStateStore State { get; }
@@ -25,6 +28,9 @@ internal sealed class RunResources : IAsyncDisposable
     public IObjectStore Source { get; }
 
     public IObjectStore Destination { get; }
+
+    /// <summary>What the <c>start</c> given to <see cref="OpenAsync"/> took; null without one.</summary>
+    public RunStart? Started { get; }
 
     /// <summary>
     /// Starts opening the state on a thread of its own. SQLite opens, checks and migrates its file
@@ -35,30 +41,37 @@ internal sealed class RunResources : IAsyncDisposable
         Task.Factory.StartNew(open, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     /// <summary>
-    /// Waits for <paramref name="state"/> (already opening) and opens both stores beside it. When
-    /// any fails, whatever did open is closed again and the first failure, in the order state,
-    /// source, destination, is thrown: the same error a one-at-a-time open would have reported.
+    /// Waits for <paramref name="state"/> (already opening) and opens both stores beside it; once the
+    /// state is open, <paramref name="start"/> (when given) takes the run's start beside the stores.
+    /// When any fails, whatever did open is closed again and the first failure, in the order state,
+    /// source, destination, start, is thrown: the same error a one-at-a-time open would have
+    /// reported (a missing bucket, not the lock a concurrent sync holds).
     /// </summary>
-    public static async Task<RunResources> OpenAsync(Task<IStateStore> state, Func<Task<IObjectStore>> source, Func<Task<IObjectStore>> destination)
+    public static async Task<RunResources> OpenAsync(Task<IStateStore> state, Func<Task<IObjectStore>> source, Func<Task<IObjectStore>> destination, Func<IStateStore, Task<RunStart>>? start = null)
     {
         var opening = (Source: Task.Run(source), Destination: Task.Run(destination));
+        var starting = start is null ? Task.FromResult<RunStart>(null!) : StartAfterAsync(state, start);
         try
         {
-            await Task.WhenAll(state, opening.Source, opening.Destination).ConfigureAwait(false);
+            await Task.WhenAll(state, opening.Source, opening.Destination, starting).ConfigureAwait(false);
         }
         catch
         {
-            // Wait for all three (WhenAll did), close what opened, report the first failure.
+            // Wait for all four (WhenAll did), close what opened, report the first failure.
+            await CloseIfOpenedAsync(starting).ConfigureAwait(false);
             await CloseIfOpenedAsync(opening.Destination).ConfigureAwait(false);
             await CloseIfOpenedAsync(opening.Source).ConfigureAwait(false);
             await CloseIfOpenedAsync(state).ConfigureAwait(false);
-            var first = new Task[] { state, opening.Source, opening.Destination }.First(t => !t.IsCompletedSuccessfully);
+            var first = new Task[] { state, opening.Source, opening.Destination, starting }.First(t => !t.IsCompletedSuccessfully);
             await first.ConfigureAwait(false); // rethrows its failure
             throw;
         }
 
-        return new RunResources(state.Result, opening.Source.Result, opening.Destination.Result);
+        return new RunResources(state.Result, opening.Source.Result, opening.Destination.Result, start is null ? null : starting.Result);
     }
+
+    private static async Task<RunStart> StartAfterAsync(Task<IStateStore> state, Func<IStateStore, Task<RunStart>> start) =>
+        await start(await state.ConfigureAwait(false)).ConfigureAwait(false);
 
     /// <summary>Closes what <paramref name="opening"/> opened, once it has finished; a failed or
     /// cancelled open leaves nothing to close.</summary>
@@ -75,7 +88,10 @@ internal sealed class RunResources : IAsyncDisposable
             return;
         }
 
-        await opening.Result.DisposeAsync().ConfigureAwait(false);
+        if (opening.Result is { } opened)
+        {
+            await opened.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -83,6 +99,11 @@ internal sealed class RunResources : IAsyncDisposable
     {
         try
         {
+            if (Started is not null)
+            {
+                await Started.DisposeAsync().ConfigureAwait(false);
+            }
+
             await Destination.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -22,19 +22,70 @@ public sealed partial class SyncEngine(IStateStore state, ILoggerFactory loggers
     /// <summary>Runs (or resumes) the sync of <paramref name="source"/> to <paramref name="destination"/>.</summary>
     public async Task<SyncResult> RunAsync(IObjectStore source, IObjectStore destination, SyncOptions options, SyncProgress progress, CancellationToken cancellationToken)
     {
-        var job = await state.GetOrCreateJobAsync(source.Location, destination.Location, cancellationToken).ConfigureAwait(false);
+        await using var start = await StartAsync(state, source.Location, destination.Location, options.DryRun, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(start, source, destination, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The job of <paramref name="sourceLocation"/> → <paramref name="destinationLocation"/> (created
+    /// on first use), its lister lock and its open run (resumed, or a new one): what
+    /// <see cref="RunAsync(RunStart, IObjectStore, IObjectStore, SyncOptions, SyncProgress, CancellationToken)"/>
+    /// runs. It needs only the state, so a caller may take it while the stores open. The locations
+    /// are the stores' <see cref="IObjectStore.Location"/>. A dry run takes no lock and always gets a
+    /// run of its own. Disposing the start releases the lock.
+    /// </summary>
+    /// <exception cref="StateStoreException">Another sync or lister of the job holds its lock.</exception>
+    public static async Task<RunStart> StartAsync(IStateStore state, string sourceLocation, string destinationLocation, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var job = await state.GetOrCreateJobAsync(sourceLocation, destinationLocation, cancellationToken).ConfigureAwait(false);
 
         // A sync is its job's lister: one at a time (with Postgres state, a cluster lister of the
         // same job is kept out too). Holding the lock is also what lets it take every incomplete
         // upload it finds for an orphan (OrphanUploadPolicy.SoleWriter). A dry run writes nothing.
-        await using var held = options.DryRun
+        var held = dryRun
             ? null
             : await state.TryLockJobAsync(job.Id, JobLockKind.Lister, cancellationToken).ConfigureAwait(false)
-              ?? throw new StateStoreException($"another sync or lister of this job ({source.Location} -> {destination.Location}) is running; wait for it to finish");
-        var run = options.DryRun
-            ? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
-            : await state.GetOpenRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
-              ?? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false);
+              ?? throw new StateStoreException($"another sync or lister of this job ({sourceLocation} -> {destinationLocation}) is running; wait for it to finish");
+        try
+        {
+            var run = dryRun
+                ? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
+                : await state.GetOpenRunAsync(job.Id, cancellationToken).ConfigureAwait(false)
+                  ?? await state.CreateRunAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            return new RunStart(job, run, held, dryRun);
+        }
+        catch
+        {
+            if (held is not null)
+            {
+                await held.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Runs the sync <paramref name="start"/> began (see
+    /// <see cref="StartAsync(IStateStore, string, string, bool, CancellationToken)"/>) between the
+    /// stores it names; the caller keeps <paramref name="start"/> (and its lock) until this ends.</summary>
+    /// <exception cref="ArgumentException">The stores are not the start's job's, or the start was
+    /// (not) for a dry run and <paramref name="options"/> say otherwise.</exception>
+    public async Task<SyncResult> RunAsync(RunStart start, IObjectStore source, IObjectStore destination, SyncOptions options, SyncProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (start.Job.Source != source.Location || start.Job.Destination != destination.Location)
+        {
+            throw new ArgumentException($"the run was started for {start.Job.Source} -> {start.Job.Destination}, not {source.Location} -> {destination.Location}", nameof(start));
+        }
+
+        if (start.DryRun != options.DryRun)
+        {
+            throw new ArgumentException(start.DryRun ? "the run was started for a dry run" : "a dry run needs a run started for one", nameof(start));
+        }
+
+        var job = start.Job;
+        var run = start.Run;
         if (run.Phase != RunPhase.Listing || run.SourceListed || run.DestinationListed)
         {
             LogResuming(run.Number, run.Phase);

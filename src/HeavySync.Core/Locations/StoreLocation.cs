@@ -24,5 +24,9 @@ public sealed record StoreLocation(LocationScheme Scheme, string Bucket, string 
         _ => throw new InvalidOperationException(),
     };
 
+    /// <summary>The location as the store opened on it reports it (<see cref="Storage.IObjectStore.Location"/>,
+    /// which keys a sync's job): the canonical form, or a directory's path.</summary>
+    public string StoreKey => Scheme == LocationScheme.File ? Path : Canonical;
+
     public override string ToString() => Canonical;
 }

@@ -1,4 +1,5 @@
 using HeavySync.Cli.Hosting;
+using HeavySync.Engine;
 using HeavySync.Local;
 using HeavySync.State;
 using HeavySync.State.Sqlite;
@@ -91,6 +92,72 @@ public sealed class RunResourcesTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenAsync_WithStart_TakesItBesideTheStoreOpens_AndReleasesItFirst()
+    {
+        var state = await OpenStateAsync();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The source's open waits for the start: taken only after the opens, it would never come.
+        var resources = await RunResources.OpenAsync(
+            Task.FromResult(state),
+            async () =>
+            {
+                await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+                return await OpenStoreAsync("source");
+            },
+            () => OpenStoreAsync("destination"),
+            async s =>
+            {
+                var start = await SyncEngine.StartAsync(s, Path.Combine(directory.Path, "source"), Path.Combine(directory.Path, "destination"), dryRun: false, CancellationToken.None);
+                started.SetResult();
+                return start;
+            });
+
+        var job = resources.Started!.Job;
+        Assert.Equal(resources.Source.Location, job.Source);
+        Assert.Null(await state.TryLockJobAsync(job.Id, JobLockKind.Lister, CancellationToken.None));
+        await resources.Started.DisposeAsync();
+        await using (var relocked = await state.TryLockJobAsync(job.Id, JobLockKind.Lister, CancellationToken.None))
+        {
+            Assert.NotNull(relocked);
+        }
+
+        await resources.DisposeAsync();
+        Assert.Equal(["destination", "source", "state"], closed);
+    }
+
+    [Fact]
+    public async Task OpenAsync_SourceFailsAfterTheStart_ReportsTheSource_AndReleasesTheStartsLock()
+    {
+        var path = Path.Combine(directory.Path, "shared.db");
+        var error = await Assert.ThrowsAsync<StoreException>(() => RunResources.OpenAsync(
+            SqliteStateStore.OpenAsync(path, CancellationToken.None).ContinueWith(t => (IStateStore)t.Result, TaskScheduler.Default),
+            () => FailLaterAsync("bucket 'src' does not exist"),
+            () => OpenStoreAsync("destination"),
+            s => SyncEngine.StartAsync(s, "s3://src/", "s3://dst/", dryRun: false, CancellationToken.None)));
+
+        Assert.Equal("bucket 'src' does not exist", error.Message);
+        await using var state = await SqliteStateStore.OpenAsync(path, CancellationToken.None);
+        var job = Assert.Single(await state.ListJobsAsync(CancellationToken.None));
+        await using var relocked = await state.TryLockJobAsync(job.Id, JobLockKind.Lister, CancellationToken.None);
+        Assert.NotNull(relocked);
+    }
+
+    [Fact]
+    public async Task OpenAsync_StartAndSourceFail_ReportsTheSource()
+    {
+        // A missing bucket is reported, not the lock another sync of the job holds.
+        var error = await Assert.ThrowsAsync<StoreException>(() => RunResources.OpenAsync(
+            OpenStateAsync(),
+            () => FailLaterAsync("bucket 'src' does not exist"),
+            () => OpenStoreAsync("destination"),
+            _ => Task.FromException<RunStart>(new StateStoreException("another sync or lister of this job is running"))));
+
+        Assert.Equal("bucket 'src' does not exist", error.Message);
+        Assert.Equal(["destination", "state"], closed);
+    }
+
+    [Fact]
     public async Task CloseIfOpenedAsync_ClosesAnOpenedOne_AndIgnoresAFailedOne()
     {
         await RunResources.CloseIfOpenedAsync(OpenStateAsync());
@@ -119,6 +186,12 @@ public sealed class RunResourcesTests : IDisposable
     {
         await Task.Delay(100);
         throw new StateStoreException("the state file is not a HeavySync database");
+    }
+
+    private static async Task<IObjectStore> FailLaterAsync(string message)
+    {
+        await Task.Delay(100);
+        throw new StoreException(StoreErrorKind.Fatal, message);
     }
 
     private static async Task<IObjectStore> FailAsync(string message)

@@ -148,6 +148,52 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Single(await state.ListRunsAsync(job.Id, 10, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task StartAsync_ThenRunAsync_RunsTheStartedRun_AndTheLockIsHeldUntilTheStartIsDisposed()
+    {
+        Write(Src, "a.txt", "a");
+        await using var source = Open(Src);
+        await using var destination = Open(Dst);
+        var engine = new SyncEngine(state, NullLoggerFactory.Instance);
+
+        SyncResult result;
+        await using (var start = await SyncEngine.StartAsync(state, Src, Dst, dryRun: false, CancellationToken.None))
+        {
+            var refused = await Assert.ThrowsAsync<StateStoreException>(() => SyncEngine.StartAsync(state, Src, Dst, dryRun: false, CancellationToken.None));
+            Assert.Contains("another sync or lister of this job", refused.Message, StringComparison.Ordinal);
+
+            result = await engine.RunAsync(start, source, destination, new SyncOptions(), new SyncProgress(), CancellationToken.None);
+            Assert.Equal(start.Run.Id, result.RunId);
+            Assert.Null(await state.TryLockJobAsync(start.Job.Id, JobLockKind.Lister, CancellationToken.None));
+        }
+
+        Assert.Equal(SyncOutcome.InSync, result.Outcome);
+        Assert.True(File.Exists(Path.Combine(Dst, "a.txt")));
+        await using var again = await state.TryLockJobAsync(result.JobId, JobLockKind.Lister, CancellationToken.None);
+        Assert.NotNull(again);
+    }
+
+    [Fact]
+    public async Task RunAsync_StartOfAnotherJobOrMode_IsRefusedBeforeAnythingRuns()
+    {
+        Write(Src, "a.txt", "a");
+        await using var source = Open(Src);
+        await using var destination = Open(Dst);
+        var engine = new SyncEngine(state, NullLoggerFactory.Instance);
+
+        await using (var other = await SyncEngine.StartAsync(state, Src, Dst + "-other", dryRun: false, CancellationToken.None))
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => engine.RunAsync(other, source, destination, new SyncOptions(), new SyncProgress(), CancellationToken.None));
+        }
+
+        await using (var dry = await SyncEngine.StartAsync(state, Src, Dst, dryRun: true, CancellationToken.None))
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => engine.RunAsync(dry, source, destination, new SyncOptions(), new SyncProgress(), CancellationToken.None));
+        }
+
+        Assert.False(File.Exists(Path.Combine(Dst, "a.txt")));
+    }
+
     private async Task<SyncResult> RunAsync(IObjectStore source, SyncOptions options)
     {
         await using var destination = Open(Dst);
