@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: S3 (Ceph radosgw) -> GCS (Google's storage emulator behind the test-only gaps layer,
 # which both tools need for multi-chunk resumable uploads), heavysync vs rclone sync, same run, same
-# servers, same concurrency. Cases: N x 4 KiB objects, a no-change re-sync of them, one large object.
+# servers, same concurrency. Cases: N x 4 KiB objects, a no-change re-sync of them, one large object
+# uploaded by heavysync (S3 multipart, no MD5 stated: both tools must hash it or trust the server), the
+# same large object uploaded by rclone (multipart with its "md5chksum" metadata: the MD5 is stated).
 # Prints a Markdown table.
 # Usage: bench/gcs-bench.sh
 #   Env: COUNT (5000), REPEAT (1: rounds on the same servers, each into fresh prefixes, the tools'
@@ -90,6 +92,7 @@ head -c "$((big_mib * 1024 * 1024))" /dev/urandom >"$work/big/large.bin"
 rclone mkdir "rgw:$src"
 "$hs" sync "$work/small" "s3://$src/small" --state "$work/seed-small.db" --concurrency "$concurrency" --quiet >/dev/null
 "$hs" sync "$work/big" "s3://$src/big" --state "$work/seed-big.db" --quiet >/dev/null
+rclone copy "$work/big" "rgw:$src/bigmd5" >/dev/null 2>&1
 
 timed() { # prints seconds and the client's CPU seconds (user + sys)
   local start end
@@ -151,30 +154,33 @@ for ((round = 1; round <= repeat; round++)); do
       heavysync)
         bucket=$hs_bucket
         small=("$hs" sync "s3://$src/small" "gs://$hs_bucket/small-$round" --state "$work/hs-small-$round.db" --concurrency "$concurrency" --quiet)
-        big=("$hs" sync "s3://$src/big" "gs://$hs_bucket/big-$round" --state "$work/hs-big-$round.db" --concurrency "$concurrency" --quiet) ;;
+        big=("$hs" sync "s3://$src/big" "gs://$hs_bucket/big-$round" --state "$work/hs-big-$round.db" --concurrency "$concurrency" --quiet)
+        bigmd5=("$hs" sync "s3://$src/bigmd5" "gs://$hs_bucket/bigmd5-$round" --state "$work/hs-bigmd5-$round.db" --concurrency "$concurrency" --quiet) ;;
       rclone)
         bucket=$rc_bucket
         small=(rclone sync "rgw:$src/small" "gcs:$rc_bucket/small-$round" --transfers "$concurrency" --checkers "$concurrency")
-        big=(rclone sync "rgw:$src/big" "gcs:$rc_bucket/big-$round" --transfers "$concurrency" --checkers "$concurrency") ;;
+        big=(rclone sync "rgw:$src/big" "gcs:$rc_bucket/big-$round" --transfers "$concurrency" --checkers "$concurrency")
+        bigmd5=(rclone sync "rgw:$src/bigmd5" "gcs:$rc_bucket/bigmd5-$round" --transfers "$concurrency" --checkers "$concurrency") ;;
     esac
     # /usr/bin/time runs programs, not shell functions: the commands are arrays.
     out=$(timed "${small[@]}") || exit 1; read -r t_small c_small <<<"$out"
     out=$(timed "${small[@]}") || exit 1; read -r t_resync _ <<<"$out"
     capture_start
     out=$(timed "${big[@]}") || exit 1; read -r t_big c_big <<<"$out"
-    results+=("$round $tool $t_small $c_small $t_resync $t_big $c_big")
     if [ "$phases" = 1 ]; then capture_phases >"$work/phase.txt"; phase_rows+=("$round $tool $(cat "$work/phase.txt")"); fi
-    for what in small big; do
+    out=$(timed "${bigmd5[@]}") || exit 1; read -r t_md5 c_md5 <<<"$out"
+    results+=("$round $tool $t_small $c_small $t_resync $t_big $c_big $t_md5 $c_md5")
+    for what in small big bigmd5; do
       rclone check "rgw:$src/$what" "gcs:$bucket/$what-$round" --one-way >/dev/null 2>&1 || echo "warning: rclone check of $tool's copy ($what, round $round): differences" >&2
     done
   done
 done
 
-echo "| round | tool | $count x 4 KiB: s | objects/s | client CPU s | no-change re-sync: s | 1 x $big_mib MiB: s | MB/s | client CPU s |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| round | tool | $count x 4 KiB: s | objects/s | client CPU s | no-change re-sync: s | 1 x $big_mib MiB: s | MB/s | client CPU s | MD5 stated: s | MB/s | client CPU s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for r in "${results[@]}"; do
-  read -r round tool a ca b c cc <<<"$r"
-  python3 -c "n,a,b,c,m=$count,$a,$b,$c,$big_mib; print(f'| $round | $tool | {a:.2f} | {n/a:,.0f} | $ca | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} | $cc |')"
+  read -r round tool a ca b c cc d cd <<<"$r"
+  python3 -c "n,a,b,c,d,m=$count,$a,$b,$c,$d,$big_mib; print(f'| $round | $tool | {a:.2f} | {n/a:,.0f} | $ca | {b:.2f} | {c:.2f} | {m*1.048576/c:,.0f} | $cc | {d:.2f} | {m*1.048576/d:,.0f} | $cd |')"
 done
 
 if [ "$phases" = 1 ]; then

@@ -69,12 +69,14 @@ internal static class SyncCommand
 
         await using var hosting = host;
         // The run's start (job, lock, run records) is taken as soon as the state is open, beside the
-        // stores' opens: it was about 30 ms between the last open's answer and the first listing.
+        // stores' opens: it was about 30 ms between the last open's answer and the first listing. A
+        // store that then fails to open leaves the run untouched, resumed by the next sync. A dry run
+        // (a run of its own each time) starts only once both stores are open.
         await using var opened = await RunResources.OpenAsync(
             stateOpening,
             () => host.OpenStoreAsync(source, StoreSide.Source, cancellationToken),
             () => host.OpenStoreAsync(destination, StoreSide.Destination, cancellationToken),
-            state => SyncEngine.StartAsync(state, source.StoreKey, destination.StoreKey, dryRun, cancellationToken));
+            dryRun ? null : state => SyncEngine.StartAsync(state, source.StoreKey, destination.StoreKey, dryRun: false, cancellationToken));
         var (state, src, dst) = (opened.State, opened.Source, opened.Destination);
 
         var progress = new SyncProgress();
@@ -86,7 +88,9 @@ internal static class SyncCommand
         TimeSpan elapsed;
         await using (var reporter = new ProgressReporter(progress, quiet || dryRun, TimeSpan.FromSeconds(settings.GetInt("progress_interval", 10, 1, 3600))))
         {
-            result = await engine.RunAsync(opened.Started!, src, dst, options, progress, cancellationToken);
+            result = opened.Started is { } started
+                ? await engine.RunAsync(started, src, dst, options, progress, cancellationToken)
+                : await engine.RunAsync(src, dst, options, progress, cancellationToken);
             elapsed = reporter.Elapsed;
         }
 
