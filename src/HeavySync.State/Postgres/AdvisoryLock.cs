@@ -8,13 +8,33 @@ namespace HeavySync.State.Postgres;
 /// </summary>
 internal sealed class AdvisoryLock(NpgsqlConnection connection) : IAsyncDisposable
 {
+    /// <summary>How long the release may take before the connection is simply closed.</summary>
+    private const int UnlockTimeoutSeconds = 5;
+
     private NpgsqlConnection? _connection = connection;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        // Closing the session releases every lock it holds; no unlock call can be forgotten.
-        if (Interlocked.Exchange(ref _connection, null) is { } held)
+        if (Interlocked.Exchange(ref _connection, null) is not { } held)
+        {
+            return;
+        }
+
+        try
+        {
+            // Released before the server answers, so the next taker (on another connection) finds it
+            // free. Closing the connection releases it too, but only once the server has ended the
+            // session, which the client does not wait for: a lock taken again at once was refused.
+            // The connection holds this lock alone, so "all" is this one.
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", held) { CommandTimeout = UnlockTimeoutSeconds };
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is broken: the server ends the session, lock and all, when it notices.
+        }
+        finally
         {
             await held.DisposeAsync().ConfigureAwait(false);
         }
