@@ -11,7 +11,9 @@
 #        pieces, as the emulator refuses request bodies over 130 MB), CONCURRENCY (16),
 #        PHASES (1: also time the large object's phases from the requests on the wire, with
 #        tcpdump on loopback; 0: not), WORK (/tmp/heavysync-gcs-bench), SERVERS (the servers' files:
-#        /dev/shm/heavysync-gcs-bench-servers when /dev/shm has 8 GiB free, else WORK/servers)
+#        /dev/shm/heavysync-gcs-bench-servers when /dev/shm has 8 GiB free, else WORK/servers),
+#        HS_BIN (a heavysync executable to measure instead of the build ./heavysync runs, e.g. an
+#        experimental build)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 count="${COUNT:-5000}"
@@ -53,9 +55,14 @@ trap 'exit 130' INT TERM
 "$here/scripts/gcs-emulator/start.sh" >/dev/null
 set -a; . "$HEAVYSYNC_TEST_DIR/radosgw/env"; . "$HEAVYSYNC_TEST_DIR/gcs/env"; set +a
 
-"$here/scripts/publish-cli.sh" "$work/bin" >/dev/null  # the build ./heavysync runs
+if [ -n "${HS_BIN:-}" ]; then
+  [ -x "$HS_BIN" ] || { echo "HS_BIN is not an executable: $HS_BIN" >&2; exit 2; }
+  echo "heavysync under test: $HS_BIN" >&2
+else
+  "$here/scripts/publish-cli.sh" "$work/bin" >/dev/null  # the build ./heavysync runs
+fi
 dotnet build "$here/bench/gcs-gaps-host/GcsGapsHost.csproj" -c Release -o "$work/gaps" --nologo -v quiet >/dev/null
-hs="$work/bin/heavysync"
+hs="${HS_BIN:-$work/bin/heavysync}"
 
 run=$(date +%s)
 src="bench-src-$run"
