@@ -15,25 +15,26 @@ public sealed partial class PostgresStateStore
         // One statement: concurrent creators of the same pair all get the one row.
         return UseAsync(async c =>
         {
-            await c.ExecuteAsync(Sql(
+            await c.ExecuteAsync(
                 "INSERT INTO jobs (source, destination, created_at) VALUES (@source, @destination, @now) ON CONFLICT (source, destination) DO NOTHING",
-                new { source, destination, now = Now() }, null, cancellationToken)).ConfigureAwait(false);
-            return (await c.QuerySingleAsync<JobRow>(Sql(
+                new { source, destination, now = Now(), cancellationToken }, null).ConfigureAwait(false);
+            return (await c.QuerySingleAsync<JobRow>(
                 $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE source = @source AND destination = @destination",
-                new { source, destination }, null, cancellationToken)).ConfigureAwait(false)).ToRecord();
+                new { source, destination, cancellationToken }, null).ConfigureAwait(false)).ToRecord();
         }, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<JobRecord?> FindJobAsync(string source, string destination, CancellationToken cancellationToken) =>
-        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<JobRow>(Sql(
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<JobRow>(
             $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE source = @source AND destination = @destination",
-            new { source, destination }, null, cancellationToken)).ConfigureAwait(false))?.ToRecord(), cancellationToken);
+            new { source, destination, cancellationToken }, null).ConfigureAwait(false))?.ToRecord(), cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>The <c>id &gt; 0</c> bound is a parameter so that the generated command honours the token.</remarks>
     public Task<IReadOnlyList<JobRecord>> ListJobsAsync(CancellationToken cancellationToken) =>
-        UseAsync<IReadOnlyList<JobRecord>>(async c => (await c.QueryAsync<JobRow>(Sql(
-            $"SELECT {PostgresRows.JobColumns} FROM jobs ORDER BY id", null, null, cancellationToken)).ConfigureAwait(false))
+        UseAsync<IReadOnlyList<JobRecord>>(async c => (await c.QueryAsync<JobRow>(
+            $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE id > @after ORDER BY id", new { after = 0L, cancellationToken }, null).ConfigureAwait(false))
             .Select(r => r.ToRecord()).ToList(), cancellationToken);
 
     /// <inheritdoc />
@@ -46,25 +47,25 @@ public sealed partial class PostgresStateStore
         return InTransactionAsync(async (c, t) =>
         {
             // Serialise job creation: two creators of one name or pair must not both pass the checks.
-            await c.ExecuteAsync(Sql("LOCK TABLE jobs IN SHARE ROW EXCLUSIVE MODE", null, t, cancellationToken)).ConfigureAwait(false);
-            if (await c.ExecuteScalarAsync<long?>(Sql("SELECT id FROM jobs WHERE name = @name", new { name }, t, cancellationToken)).ConfigureAwait(false) is not null)
+            await ExecuteBuiltAsync(c, t, "LOCK TABLE jobs IN SHARE ROW EXCLUSIVE MODE", cancellationToken).ConfigureAwait(false);
+            if (await c.ExecuteScalarAsync<long?>("SELECT id FROM jobs WHERE name = @name", new { name, cancellationToken }, t).ConfigureAwait(false) is not null)
             {
                 throw new StateStoreException($"job '{name}' already exists");
             }
 
-            var pair = await c.QuerySingleOrDefaultAsync<JobRow>(Sql(
+            var pair = await c.QuerySingleOrDefaultAsync<JobRow>(
                 $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE source = @source AND destination = @destination",
-                new { source, destination }, t, cancellationToken)).ConfigureAwait(false);
+                new { source, destination, cancellationToken }, t).ConfigureAwait(false);
             if (pair?.Name is { } owner)
             {
                 throw new StateStoreException($"job '{owner}' already syncs {source} to {destination}");
             }
 
             // An unnamed job of this pair is adopted, so the ledger of earlier `heavysync sync` runs still counts.
-            var id = pair?.Id ?? await c.ExecuteScalarAsync<long>(Sql(
+            var id = pair?.Id ?? await c.ExecuteScalarAsync<long>(
                 "INSERT INTO jobs (source, destination, created_at) VALUES (@source, @destination, @now) RETURNING id",
-                new { source, destination, now = Now() }, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql("UPDATE jobs SET name = @name, options_json = @optionsJson WHERE id = @id", new { id, name, optionsJson }, t, cancellationToken)).ConfigureAwait(false);
+                new { source, destination, now = Now(), cancellationToken }, t).ConfigureAwait(false);
+            await c.ExecuteAsync("UPDATE jobs SET name = @name, options_json = @optionsJson WHERE id = @id", new { id, name, optionsJson, cancellationToken }, t).ConfigureAwait(false);
             return await ReadJobAsync(c, t, id, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
@@ -73,8 +74,8 @@ public sealed partial class PostgresStateStore
     public Task<JobRecord?> FindJobByNameAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return UseAsync(async c => (await c.QuerySingleOrDefaultAsync<JobRow>(Sql(
-            $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE name = @name", new { name }, null, cancellationToken)).ConfigureAwait(false))?.ToRecord(),
+        return UseAsync(async c => (await c.QuerySingleOrDefaultAsync<JobRow>(
+            $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE name = @name", new { name, cancellationToken }, null).ConfigureAwait(false))?.ToRecord(),
             cancellationToken);
     }
 
@@ -87,7 +88,7 @@ public sealed partial class PostgresStateStore
     {
         ArgumentNullException.ThrowIfNull(optionsJson);
         return UseAsync(async c =>
-            await c.ExecuteAsync(Sql("UPDATE jobs SET options_json = @optionsJson WHERE id = @jobId", new { jobId, optionsJson }, null, cancellationToken)).ConfigureAwait(false) == 0
+            await c.ExecuteAsync("UPDATE jobs SET options_json = @optionsJson WHERE id = @jobId", new { jobId, optionsJson, cancellationToken }, null).ConfigureAwait(false) == 0
                 ? throw new StateStoreException($"job {jobId} not found in state database {Where}")
                 : 0,
             cancellationToken);
@@ -98,20 +99,20 @@ public sealed partial class PostgresStateStore
     public Task<bool> DeleteJobAsync(long jobId, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, t) =>
         {
-            var parameters = new { jobId };
+            var parameters = new { jobId, cancellationToken };
             const string runsOfJob = "SELECT id FROM runs WHERE job_id = @jobId";
-            await c.ExecuteAsync(Sql($"DELETE FROM manifest WHERE run_id IN ({runsOfJob})", parameters, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql($"DELETE FROM tasks WHERE run_id IN ({runsOfJob})", parameters, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql("DELETE FROM queue_messages WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync($"DELETE FROM manifest WHERE run_id IN ({runsOfJob})", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync($"DELETE FROM tasks WHERE run_id IN ({runsOfJob})", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync("DELETE FROM queue_messages WHERE job_id = @jobId", parameters, t).ConfigureAwait(false);
 
-            await c.ExecuteAsync(Sql("DELETE FROM runs WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql("DELETE FROM ledger WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql("DELETE FROM upload_sessions WHERE job_id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false);
-            return await c.ExecuteAsync(Sql("DELETE FROM jobs WHERE id = @jobId", parameters, t, cancellationToken)).ConfigureAwait(false) > 0;
+            await c.ExecuteAsync("DELETE FROM runs WHERE job_id = @jobId", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync("DELETE FROM ledger WHERE job_id = @jobId", parameters, t).ConfigureAwait(false);
+            await c.ExecuteAsync("DELETE FROM upload_sessions WHERE job_id = @jobId", parameters, t).ConfigureAwait(false);
+            return await c.ExecuteAsync("DELETE FROM jobs WHERE id = @jobId", parameters, t).ConfigureAwait(false) > 0;
         }, cancellationToken);
 
     private async Task<JobRecord> ReadJobAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long jobId, CancellationToken cancellationToken) =>
-        (await connection.QuerySingleOrDefaultAsync<JobRow>(Sql(
-            $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE id = @jobId", new { jobId }, transaction, cancellationToken)).ConfigureAwait(false))?.ToRecord()
+        (await connection.QuerySingleOrDefaultAsync<JobRow>(
+            $"SELECT {PostgresRows.JobColumns} FROM jobs WHERE id = @jobId", new { jobId, cancellationToken }, transaction).ConfigureAwait(false))?.ToRecord()
         ?? throw new StateStoreException($"job {jobId} not found in state database {Where}");
 }

@@ -9,28 +9,28 @@ public sealed partial class PostgresStateStore
 {
     /// <inheritdoc />
     public Task<LedgerEntry?> GetLedgerAsync(long jobId, string key, CancellationToken cancellationToken) =>
-        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<LedgerRow>(Sql(
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<LedgerRow>(
             $"SELECT {PostgresRows.LedgerColumns} FROM ledger WHERE job_id = @jobId AND key = @key",
-            new { jobId, key }, null, cancellationToken)).ConfigureAwait(false))?.ToEntry(), cancellationToken);
+            new { jobId, key, cancellationToken }, null).ConfigureAwait(false))?.ToEntry(), cancellationToken);
 
     /// <inheritdoc />
     public Task MarkVerifiedAsync(long jobId, IReadOnlyList<string> keys, DateTimeOffset when, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var verifiedAt = Fingerprint.UnixTicks(when);
-        return UseAsync(c => c.ExecuteAsync(Sql(
+        return UseAsync(c => c.ExecuteAsync(
             "UPDATE ledger SET verified_at = @verifiedAt WHERE job_id = @jobId AND key = ANY(@keys)",
-            new { jobId, keys = keys.ToArray(), verifiedAt }, null, cancellationToken)), cancellationToken);
+            new { jobId, keys = keys.ToArray(), verifiedAt, cancellationToken }, null), cancellationToken);
     }
 
     /// <inheritdoc />
     public Task DeleteOldRunDataAsync(long jobId, long keepRunId, CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, t) =>
         {
-            var parameters = new { jobId, keepRunId };
+            var parameters = new { jobId, keepRunId, cancellationToken };
             const string oldRuns = "SELECT id FROM runs WHERE job_id = @jobId AND id < @keepRunId";
-            await c.ExecuteAsync(new Dapper.CommandDefinition($"DELETE FROM manifest WHERE run_id IN ({oldRuns})", parameters, t, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(new Dapper.CommandDefinition($"DELETE FROM tasks WHERE run_id IN ({oldRuns})", parameters, t, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync($"DELETE FROM manifest WHERE run_id IN ({oldRuns})", parameters, t, commandTimeout: 0).ConfigureAwait(false);
+            await c.ExecuteAsync($"DELETE FROM tasks WHERE run_id IN ({oldRuns})", parameters, t, commandTimeout: 0).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
 
@@ -43,10 +43,10 @@ public sealed partial class PostgresStateStore
     public Task<IReadOnlyList<ObjectEntry>> SampleManifestAsync(long runId, StoreSide side, int count, int seed, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return UseAsync<IReadOnlyList<ObjectEntry>>(async c => (await c.QueryAsync<ManifestRow>(new Dapper.CommandDefinition(
+        return UseAsync<IReadOnlyList<ObjectEntry>>(async c => (await c.QueryAsync<ManifestRow>(
             $"SELECT {PostgresRows.ManifestColumns} FROM manifest WHERE run_id = @runId AND side = @side " +
             "ORDER BY hashtextextended(key, @seed), key LIMIT @count",
-            new { runId, side = (short)side, seed = (long)seed, count }, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            new { runId, side = (short)side, seed = (long)seed, count, cancellationToken }, commandTimeout: 0).ConfigureAwait(false))
             .Select(r => r.ToEntry()).ToList(), cancellationToken);
     }
 }

@@ -66,9 +66,9 @@ public sealed partial class PostgresStateStore
 
                 // Last, so the run's row lock is held only from here to the commit. A listing
                 // completed meanwhile takes no more rows: this fails and the COPY is rolled back.
-                var open = await c.ExecuteAsync(Sql(
-                    $"UPDATE runs SET {column}_resume_after = COALESCE(@resumeAfter, {column}_resume_after) WHERE id = @runId AND NOT {column}_listed",
-                    new { runId, resumeAfter }, transaction, cancellationToken)).ConfigureAwait(false);
+                var open = await ExecuteBuiltAsync(
+                    c, transaction, $"UPDATE runs SET {column}_resume_after = COALESCE(@resumeAfter, {column}_resume_after) WHERE id = @runId AND NOT {column}_listed",
+                    cancellationToken, new NpgsqlParameter("runId", runId), new NpgsqlParameter("resumeAfter", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)resumeAfter ?? DBNull.Value }).ConfigureAwait(false);
                 if (open == 0)
                 {
                     var run = await ReadRunAsync(c, transaction, runId, false, cancellationToken).ConfigureAwait(false);
@@ -92,8 +92,8 @@ public sealed partial class PostgresStateStore
         return InTransactionAsync(async (c, t) =>
         {
             await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql("DELETE FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side }, t, cancellationToken)).ConfigureAwait(false);
-            await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_resume_after = NULL, {column}_listed = false WHERE id = @runId", new { runId }, t, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync("DELETE FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side, cancellationToken }, t).ConfigureAwait(false);
+            await ExecuteBuiltAsync(c, t, $"UPDATE runs SET {column}_resume_after = NULL, {column}_listed = false WHERE id = @runId", cancellationToken, new NpgsqlParameter("runId", runId)).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
     }
@@ -107,15 +107,15 @@ public sealed partial class PostgresStateStore
             await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
 
             // A complete listing has nothing to resume: the resume point is only for unfinished ones.
-            await c.ExecuteAsync(Sql($"UPDATE runs SET {column}_listed = true, {column}_resume_after = NULL WHERE id = @runId", new { runId }, t, cancellationToken)).ConfigureAwait(false);
+            await ExecuteBuiltAsync(c, t, $"UPDATE runs SET {column}_listed = true, {column}_resume_after = NULL WHERE id = @runId", cancellationToken, new NpgsqlParameter("runId", runId)).ConfigureAwait(false);
             return 0;
         }, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<long> CountManifestAsync(long runId, StoreSide side, CancellationToken cancellationToken) =>
-        UseAsync(c => c.ExecuteScalarAsync<long>(Sql(
-            "SELECT COUNT(*) FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side }, null, cancellationToken)),
+        UseAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM manifest WHERE run_id = @runId AND side = @side", new { runId, side = (short)side, cancellationToken }, null),
             cancellationToken);
 
     /// <summary>
@@ -124,9 +124,9 @@ public sealed partial class PostgresStateStore
     /// </summary>
     private static async Task MergeThroughStageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, StoreSide side, IReadOnlyList<ObjectEntry> entries, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(Sql(CreateStageSql, null, transaction, cancellationToken)).ConfigureAwait(false);
+        await ExecuteBuiltAsync(connection, transaction, CreateStageSql, cancellationToken).ConfigureAwait(false);
         await CopyRowsAsync(connection, CopyStageSql, null, entries, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(Sql(MergeStageSql, new { runId, side = (short)side }, transaction, cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(MergeStageSql, new { runId, side = (short)side, cancellationToken }, transaction).ConfigureAwait(false);
     }
 
     /// <summary>Binary COPY of the entries, led by (run, side) columns when <paramref name="runSide"/> is

@@ -28,21 +28,20 @@ public sealed partial class PostgresStateStore
     public Task MigrateAsync(CancellationToken cancellationToken) =>
         InTransactionAsync(async (c, t) =>
         {
-            await c.ExecuteAsync(Sql("SELECT pg_advisory_xact_lock(@cls, @obj)", new { cls = MigrationLockClass, obj = MigrationLockObject }, t, cancellationToken)).ConfigureAwait(false);
+            await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@cls, @obj)", new { cls = MigrationLockClass, obj = MigrationLockObject, cancellationToken }, t).ConfigureAwait(false);
             if (OwnSchema(Settings.SearchPath) is { } schema)
             {
-                await c.ExecuteAsync(Sql($"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", null, t, cancellationToken)).ConfigureAwait(false);
+                await ExecuteBuiltAsync(c, t, $"CREATE SCHEMA IF NOT EXISTS \"{schema}\"", cancellationToken).ConfigureAwait(false);
             }
 
-            await c.ExecuteAsync(Sql(
-                "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-                null, t, cancellationToken)).ConfigureAwait(false);
+            await ExecuteBuiltAsync(
+                c, t, "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())", cancellationToken).ConfigureAwait(false);
             var current = await ReadVersionAsync(c, t, cancellationToken).ConfigureAwait(false);
             RefuseNewer(current);
             foreach (var (version, script) in Migrations.Where(m => m.Version > current))
             {
-                await c.ExecuteAsync(Sql(script, null, t, cancellationToken)).ConfigureAwait(false);
-                await c.ExecuteAsync(Sql("INSERT INTO schema_version (version) VALUES (@version)", new { version }, t, cancellationToken)).ConfigureAwait(false);
+                await ExecuteBuiltAsync(c, t, script, cancellationToken).ConfigureAwait(false);
+                await c.ExecuteAsync("INSERT INTO schema_version (version) VALUES (@version)", new { version, cancellationToken }, t).ConfigureAwait(false);
             }
 
             return 0;
@@ -55,8 +54,8 @@ public sealed partial class PostgresStateStore
     public Task<SchemaStatus> GetSchemaStatusAsync(CancellationToken cancellationToken) =>
         UseAsync(async c =>
         {
-            var exists = await c.ExecuteScalarAsync<bool>(Sql(
-                "SELECT to_regclass('schema_version') IS NOT NULL", null, null, cancellationToken)).ConfigureAwait(false);
+            await using var probe = new NpgsqlCommand("SELECT to_regclass('schema_version') IS NOT NULL", c);
+            var exists = await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
             var current = exists ? await ReadVersionAsync(c, null, cancellationToken).ConfigureAwait(false) : 0;
             return new SchemaStatus(current, LatestSchemaVersion);
         }, cancellationToken);
@@ -83,8 +82,11 @@ public sealed partial class PostgresStateStore
         }
     }
 
-    private static async Task<int> ReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<int?>(Sql("SELECT MAX(version) FROM schema_version", null, transaction, cancellationToken)).ConfigureAwait(false) ?? 0;
+    private static async Task<int> ReadVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand("SELECT MAX(version) FROM schema_version", connection, transaction);
+        return await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : 0;
+    }
 
     private static List<(int Version, string Script)> LoadMigrations()
     {

@@ -105,7 +105,11 @@ public sealed partial class PostgresStateStore
         // empty to the planner until autovacuum catches up, and a join planned for "empty" tables runs
         // for hours on real ones. (Inside the plan transaction the lock ANALYZE takes would serialise
         // the plans of all jobs.)
-        await UseAsync(c => c.ExecuteAsync(new CommandDefinition("ANALYZE manifest; ANALYZE ledger", commandTimeout: 0, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        await UseAsync(async c =>
+        {
+            await using var analyze = new NpgsqlCommand("ANALYZE manifest; ANALYZE ledger", c) { CommandTimeout = 0 };
+            return await analyze.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return await InTransactionAsync(async (c, t) =>
         {
             var run = await ReadRunAsync(c, t, runId, true, cancellationToken).ConfigureAwait(false);
@@ -133,13 +137,12 @@ public sealed partial class PostgresStateStore
                 tol = options.MtimeTolerance.Ticks,
                 now = Now(),
                 copying = (short)RunPhase.Copying,
+                cancellationToken,
             };
-            await ExecuteLongAsync(c, t, PlanSql, parameters, cancellationToken).ConfigureAwait(false);
+
+            // Without Npgsql's default 30 s command timeout: a plan over a billion rows takes what it takes.
+            await c.ExecuteAsync(PlanSql, parameters, t, commandTimeout: 0).ConfigureAwait(false);
             return (await ReadRunAsync(c, t, runId, false, cancellationToken).ConfigureAwait(false)).Plan!;
         }, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>A statement without Npgsql's default 30 s command timeout: a plan over a billion rows takes what it takes.</summary>
-    private static Task<int> ExecuteLongAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 }

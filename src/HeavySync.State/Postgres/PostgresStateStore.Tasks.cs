@@ -47,10 +47,10 @@ public sealed partial class PostgresStateStore
     public Task<IReadOnlyList<TaskRecord>> GetTasksAsync(long runId, TaskAction action, WorkTaskStatus status, long afterId, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return UseAsync<IReadOnlyList<TaskRecord>>(async c => (await c.QueryAsync<TaskRow>(Sql(
+        return UseAsync<IReadOnlyList<TaskRecord>>(async c => (await c.QueryAsync<TaskRow>(
             $"SELECT {PostgresRows.TaskColumns} FROM tasks " +
             "WHERE run_id = @runId AND action = @action AND status = @status AND id > @afterId ORDER BY id LIMIT @limit",
-            new { runId, action = (short)action, status = (short)status, afterId, limit }, null, cancellationToken)).ConfigureAwait(false))
+            new { runId, action = (short)action, status = (short)status, afterId, limit, cancellationToken }, null).ConfigureAwait(false))
             .Select(r => r.ToRecord()).ToList(), cancellationToken);
     }
 
@@ -95,9 +95,9 @@ public sealed partial class PostgresStateStore
             return Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
         }
 
-        return UseAsync<IReadOnlySet<long>>(async c => (await c.QueryAsync<long>(Sql(
+        return UseAsync<IReadOnlySet<long>>(async c => (await c.QueryAsync<long>(
             "SELECT id FROM tasks WHERE id = ANY(@ids) AND run_id = @runId AND status = 0",
-            new { runId, ids = taskIds.ToArray() }, null, cancellationToken)).ConfigureAwait(false)).ToHashSet(), cancellationToken);
+            new { runId, ids = taskIds.ToArray(), cancellationToken }, null).ConfigureAwait(false)).ToHashSet(), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -105,10 +105,10 @@ public sealed partial class PostgresStateStore
         UseAsync(async c =>
         {
             var counters = new RunCounters();
-            foreach (var row in await c.QueryAsync<CounterRow>(Sql(
+            foreach (var row in await c.QueryAsync<CounterRow>(
                 "SELECT action AS Action, status AS Status, COUNT(*) AS Count, COALESCE(SUM(size), 0)::bigint AS Bytes " +
                 "FROM tasks WHERE run_id = @runId GROUP BY action, status",
-                new { runId }, null, cancellationToken)).ConfigureAwait(false))
+                new { runId, cancellationToken }, null).ConfigureAwait(false))
             {
                 counters = ((TaskAction)row.Action, (WorkTaskStatus)row.Status) switch
                 {
@@ -131,7 +131,7 @@ public sealed partial class PostgresStateStore
     private static void Add<T>(NpgsqlCommand command, string name, NpgsqlDbType elementType, T[] values) =>
         command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | elementType) { Value = values });
 
-    private sealed class CounterRow
+    internal sealed class CounterRow
     {
         public long Action { get; set; }
         public long Status { get; set; }

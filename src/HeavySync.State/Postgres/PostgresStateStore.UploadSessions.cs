@@ -7,13 +7,13 @@ public sealed partial class PostgresStateStore : IUploadSessionStore
 {
     /// <inheritdoc />
     public Task<string?> FindUploadSessionAsync(long jobId, string key, string sourceFingerprint, CancellationToken cancellationToken) =>
-        UseAsync(c => c.QuerySingleOrDefaultAsync<string?>(Sql(
+        UseAsync(c => c.QuerySingleOrDefaultAsync<string?>(
             "SELECT session_uri FROM upload_sessions WHERE job_id = @jobId AND key = @key AND source_fingerprint = @sourceFingerprint",
-            new { jobId, key, sourceFingerprint }, null, cancellationToken)), cancellationToken);
+            new { jobId, key, sourceFingerprint, cancellationToken }, null), cancellationToken);
 
     /// <inheritdoc />
     public Task SaveUploadSessionAsync(long jobId, string key, string sourceFingerprint, string sessionUri, CancellationToken cancellationToken) =>
-        UseAsync(c => c.ExecuteAsync(Sql(
+        UseAsync(c => c.ExecuteAsync(
             """
             INSERT INTO upload_sessions (job_id, key, source_fingerprint, session_uri, created_at)
             VALUES (@jobId, @key, @sourceFingerprint, @sessionUri, @now)
@@ -22,11 +22,11 @@ public sealed partial class PostgresStateStore : IUploadSessionStore
                 session_uri = excluded.session_uri,
                 created_at = excluded.created_at
             """,
-            new { jobId, key, sourceFingerprint, sessionUri, now = Now() }, null, cancellationToken)), cancellationToken);
+            new { jobId, key, sourceFingerprint, sessionUri, now = Now(), cancellationToken }, null), cancellationToken);
 
     /// <inheritdoc />
     public Task DeleteUploadSessionAsync(long jobId, string key, CancellationToken cancellationToken) =>
-        UseAsync(c => c.ExecuteAsync(Sql(
+        UseAsync(c => c.ExecuteAsync(
             "DELETE FROM upload_sessions WHERE job_id = @jobId AND key = @key",
-            new { jobId, key }, null, cancellationToken)), cancellationToken);
+            new { jobId, key, cancellationToken }, null), cancellationToken);
 }

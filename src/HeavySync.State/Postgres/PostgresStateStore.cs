@@ -112,8 +112,19 @@ public sealed partial class PostgresStateStore : IStateStore
             return result;
         }, cancellationToken);
 
-    private static CommandDefinition Sql(string sql, object? parameters, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
-        new(sql, parameters, transaction, cancellationToken: cancellationToken);
+    /// <summary>
+    /// Runs a statement straight through Npgsql where Dapper's build-time command generation
+    /// (Dapper.AOT) cannot serve it: text built at run time (a column or schema name chosen by the
+    /// caller, a migration script; it reads only SQL known at compile time), and statements without
+    /// parameter values (their generated command ignores the cancellation token carried in the
+    /// parameters). Only names this class chose go into the text; values travel as parameters.
+    /// </summary>
+    private static async Task<int> ExecuteBuiltAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddRange(parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// The one-line <see cref="StateStoreException"/> for a failure, or a cancellation; null for

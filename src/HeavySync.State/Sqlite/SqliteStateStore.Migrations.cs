@@ -77,7 +77,7 @@ public sealed partial class SqliteStateStore
     private bool RefuseForeignDatabase(SqliteConnection connection)
     {
         var tables = connection.Query<string>(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").ToList();
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").AsList();
         if (tables.Contains("schema_version", StringComparer.Ordinal))
         {
             return true;

@@ -165,7 +165,7 @@ public sealed partial class SqliteStateStore
             },
             transaction);
 
-    private sealed class PlanTotalsRow
+    internal sealed class PlanTotalsRow
     {
         public long SourceObjects { get; set; }
         public long SourceBytes { get; set; }

@@ -85,7 +85,7 @@ public sealed partial class SqliteStateStore
             return counters;
         }, cancellationToken);
 
-    private sealed class CounterRow
+    internal sealed class CounterRow
     {
         public long Action { get; set; }
         public long Status { get; set; }

@@ -120,6 +120,42 @@ public sealed class PostgresStateStoreTests(PostgresDatabaseFixture database) : 
     }
 
     [Fact]
+    public async Task CreateNamedJob_JobsTableLockedByAnotherSession_CancellationEndsTheWait()
+    {
+        // Queries are generated at build time (Dapper.AOT), their cancellation token carried in the
+        // parameters: a cancelled call must stop a statement the server is still waiting on.
+        var url = await database.NewSchemaUrlAsync();
+        await using var store = await PostgresStateStore.OpenAsync(url, CancellationToken.None);
+        using var holder = StartPsql(url);
+        await holder.StandardInput.WriteLineAsync("BEGIN; LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE;");
+        await holder.StandardInput.WriteLineAsync("\\echo locked");
+        await holder.StandardInput.FlushAsync();
+        Assert.Equal("locked", await ReadLineUntilAsync(holder, "locked"));
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var create = store.CreateNamedJobAsync("nightly", "s3://a", "s3://b", "{}", cancel.Token);
+
+            // A call that ignored its token would wait for the lock as long as the holder keeps it
+            // (here: until this generous bound, then the holder lets go).
+            var endedWhileLocked = await Task.WhenAny(create, Task.Delay(TimeSpan.FromSeconds(20))) == create;
+            holder.Kill(entireProcessTree: true);
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => create);
+            Assert.True(endedWhileLocked, "the call waited for the lock after its token was cancelled");
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Null(await store.FindJobAsync("s3://a", "s3://b", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task TryLockJob_Held_AnotherSessionCannotTakeItUntilDisposed()
     {
         var url = await database.NewSchemaUrlAsync();
