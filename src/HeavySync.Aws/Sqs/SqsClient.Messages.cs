@@ -65,22 +65,18 @@ public sealed partial class SqsClient
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.MaxNumberOfMessages, MaxBatchEntries, nameof(request));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.WaitTimeSeconds, 20, nameof(request));
         var what = What("ReceiveMessage", queueUrl);
-        var body = new
-        {
-            QueueUrl = queueUrl.AbsoluteUri,
+        var body = new ReceiveMessageRequest(
+            queueUrl.AbsoluteUri,
             request.MaxNumberOfMessages,
             request.WaitTimeSeconds,
-            VisibilityTimeout = request.VisibilityTimeoutSeconds,
+            request.VisibilityTimeoutSeconds,
             request.MessageAttributeNames,
-            MessageSystemAttributeNames = request.SystemAttributeNames,
-
-            // The older name of the same list, for SQS implementations that predate the new one.
-            AttributeNames = request.SystemAttributeNames,
-        };
+            request.SystemAttributeNames,
+            AttributeNames: request.SystemAttributeNames);
         var answer = await _pipeline.ExecuteAsync(
             async token =>
             {
-                var json = await SendOnceAsync("ReceiveMessage", JsonSerializer.SerializeToUtf8Bytes(body, SqsJson.Options), what, _options.RequestTimeout + TimeSpan.FromSeconds(request.WaitTimeSeconds), token).ConfigureAwait(false);
+                var json = await SendOnceAsync("ReceiveMessage", JsonSerializer.SerializeToUtf8Bytes(body, SqsJson.TypeInfo<ReceiveMessageRequest>()), what, _options.RequestTimeout + TimeSpan.FromSeconds(request.WaitTimeSeconds), token).ConfigureAwait(false);
                 var messages = json.TryGetProperty("Messages", out var list) ? Deserialize<List<SqsMessage>>(list, what) : [];
                 foreach (var message in messages)
                 {
@@ -132,7 +128,7 @@ public sealed partial class SqsClient
         ArgumentException.ThrowIfNullOrEmpty(receiptHandle);
         ArgumentOutOfRangeException.ThrowIfNegative(visibilityTimeoutSeconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(visibilityTimeoutSeconds, 43_200);
-        var body = new { QueueUrl = queueUrl.AbsoluteUri, ReceiptHandle = receiptHandle, VisibilityTimeout = visibilityTimeoutSeconds };
+        var body = new ChangeMessageVisibilityRequest(queueUrl.AbsoluteUri, receiptHandle, visibilityTimeoutSeconds);
         await InvokeAsync("ChangeMessageVisibility", body, What("ChangeMessageVisibility", queueUrl), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
     }
 
@@ -157,7 +153,7 @@ public sealed partial class SqsClient
         var pending = entries;
         for (var attempt = 1; pending.Count > 0; attempt++)
         {
-            var answer = await InvokeAsync(action, new { QueueUrl = queueUrl.AbsoluteUri, Entries = pending }, what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            var answer = await InvokeAsync(action, new BatchRequest<TEntry>(queueUrl.AbsoluteUri, pending), what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             var result = Deserialize<BatchResult<TSuccess>>(answer, what);
             var retry = new HashSet<string>(StringComparer.Ordinal);
             BatchResultErrorEntry? lastRetryable = null;

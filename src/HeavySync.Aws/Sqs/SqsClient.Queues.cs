@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HeavySync.Aws.Sqs.Protocol;
 
 namespace HeavySync.Aws.Sqs;
 
@@ -11,7 +12,7 @@ public sealed partial class SqsClient
         ArgumentNullException.ThrowIfNull(queueUrl);
         ArgumentNullException.ThrowIfNull(names);
         var what = What("GetQueueAttributes", queueUrl);
-        var answer = await InvokeAsync("GetQueueAttributes", new { QueueUrl = queueUrl.AbsoluteUri, AttributeNames = names }, what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var answer = await InvokeAsync("GetQueueAttributes", new GetQueueAttributesRequest(queueUrl.AbsoluteUri, names), what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         return answer.TryGetProperty("Attributes", out var attributes)
             ? Deserialize<Dictionary<string, string>>(attributes, what)
             : new Dictionary<string, string>();
@@ -23,7 +24,7 @@ public sealed partial class SqsClient
     {
         ArgumentException.ThrowIfNullOrEmpty(queueName);
         var what = "SQS GetQueueUrl " + queueName;
-        var answer = await InvokeAsync("GetQueueUrl", new { QueueName = queueName }, what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var answer = await InvokeAsync("GetQueueUrl", new QueueNameRequest(queueName), what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         return QueueUrlOf(answer, what);
     }
 
@@ -35,7 +36,7 @@ public sealed partial class SqsClient
     {
         ArgumentException.ThrowIfNullOrEmpty(queueName);
         var what = "SQS CreateQueue " + queueName;
-        var answer = await InvokeAsync("CreateQueue", new { QueueName = queueName, Attributes = attributes }, what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        var answer = await InvokeAsync("CreateQueue", new CreateQueueRequest(queueName, attributes), what, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         return QueueUrlOf(answer, what);
     }
 
@@ -43,12 +44,14 @@ public sealed partial class SqsClient
     public async Task DeleteQueueAsync(Uri queueUrl, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queueUrl);
-        await InvokeAsync("DeleteQueue", new { QueueUrl = queueUrl.AbsoluteUri }, What("DeleteQueue", queueUrl), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        await InvokeAsync("DeleteQueue", new QueueUrlRequest(queueUrl.AbsoluteUri), What("DeleteQueue", queueUrl), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The RedrivePolicy attribute value that dead-letters a message after <paramref name="maxReceiveCount"/> receives.</summary>
     public static string RedrivePolicy(string deadLetterTargetArn, int maxReceiveCount) =>
-        JsonSerializer.Serialize(new { deadLetterTargetArn, maxReceiveCount = maxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        JsonSerializer.Serialize(
+            new RedrivePolicyDocument(deadLetterTargetArn, maxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            SqsJson.TypeInfo<RedrivePolicyDocument>());
 
     private static Uri QueueUrlOf(JsonElement answer, string what) =>
         answer.TryGetProperty("QueueUrl", out var url) && url.ValueKind == JsonValueKind.String && Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri)

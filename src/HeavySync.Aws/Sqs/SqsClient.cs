@@ -76,9 +76,9 @@ public sealed partial class SqsClient : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>Sends one action with retries; returns the parsed answer (an empty object for empty bodies).</summary>
-    private Task<JsonElement> InvokeAsync(string action, object request, string what, TimeSpan wait, CancellationToken cancellationToken)
+    private Task<JsonElement> InvokeAsync<TRequest>(string action, TRequest request, string what, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(request, SqsJson.Options);
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, SqsJson.TypeInfo<TRequest>());
         return _pipeline.ExecuteAsync(
             async token => await SendOnceAsync(action, body, what, _options.RequestTimeout + wait, token).ConfigureAwait(false),
             cancellationToken).AsTask();
@@ -190,7 +190,7 @@ public sealed partial class SqsClient : IDisposable
     {
         try
         {
-            return element.Deserialize<T>(SqsJson.Options) ?? throw new JsonException("null answer");
+            return element.Deserialize(SqsJson.TypeInfo<T>()) ?? throw new JsonException("null answer");
         }
         catch (JsonException ex)
         {

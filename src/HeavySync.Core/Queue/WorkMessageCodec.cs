@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace HeavySync.Queue;
 
@@ -9,17 +9,13 @@ public static class WorkMessageCodec
     /// <summary>The version this build writes and the newest it reads.</summary>
     public const int CurrentVersion = 1;
 
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static JsonTypeInfo<WorkMessage> Wire => WorkMessageJsonContext.Default.WorkMessage;
 
     /// <summary>Serialises a message to UTF-8 JSON.</summary>
-    public static byte[] Encode(WorkMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, Options);
+    public static byte[] Encode(WorkMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, Wire);
 
     /// <summary>Serialises a message to a JSON string.</summary>
-    public static string EncodeString(WorkMessage message) => JsonSerializer.Serialize(message, Options);
+    public static string EncodeString(WorkMessage message) => JsonSerializer.Serialize(message, Wire);
 
     /// <summary>Parses a message; throws <see cref="FormatException"/> on malformed or too-new input.</summary>
     public static WorkMessage Decode(ReadOnlySpan<byte> utf8)
@@ -27,7 +23,7 @@ public static class WorkMessageCodec
         WorkMessage? message;
         try
         {
-            message = JsonSerializer.Deserialize<WorkMessage>(utf8, Options);
+            message = JsonSerializer.Deserialize(utf8, Wire);
         }
         catch (JsonException ex)
         {

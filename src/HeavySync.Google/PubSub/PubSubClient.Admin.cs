@@ -7,7 +7,7 @@ internal sealed partial class PubSubClient
 {
     /// <summary>Creates a topic (<c>projects/P/topics/T</c>); one that exists already is fine.</summary>
     public Task CreateTopicAsync(string topic, CancellationToken cancellationToken) =>
-        SendAsync<JsonElement>(HttpMethod.Put, _options.ResolvedEndpoint, "v1/" + topic, new { }, "create " + topic, cancellationToken, conflictIsSuccess: true);
+        SendAsync<JsonElement>(HttpMethod.Put, _options.ResolvedEndpoint, "v1/" + topic, new PubSubWire.Topic(null), "create " + topic, cancellationToken, conflictIsSuccess: true);
 
     /// <summary>Creates a subscription; one that exists already is fine (and left as it is).</summary>
     public Task CreateSubscriptionAsync(string subscription, PubSubWire.Subscription spec, CancellationToken cancellationToken) =>

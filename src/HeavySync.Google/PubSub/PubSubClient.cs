@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using HeavySync.Storage;
 using Polly;
 
@@ -14,10 +15,7 @@ namespace HeavySync.Google.PubSub;
 /// </summary>
 internal sealed partial class PubSubClient : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    private static JsonSerializerOptions Json => PubSubJsonContext.Default.Options;
 
     private readonly HttpClient _http;
     private readonly PubSubQueueOptions _options;
@@ -83,7 +81,7 @@ internal sealed partial class PubSubClient : IDisposable
                     using var request = new HttpRequestMessage(method, new Uri(endpoint, path));
                     if (body is not null)
                     {
-                        request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+                        request.Content = JsonContent.Create(body, Json.GetTypeInfo(body.GetType()));
                     }
 
                     using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt.Token).ConfigureAwait(false);
@@ -105,7 +103,7 @@ internal sealed partial class PubSubClient : IDisposable
                     }
 
                     var bytes = await response.Content.ReadAsByteArrayAsync(attempt.Token).ConfigureAwait(false);
-                    return bytes.Length == 0 ? default : JsonSerializer.Deserialize<T>(bytes, Json);
+                    return bytes.Length == 0 ? default : JsonSerializer.Deserialize(bytes, (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T)));
                 }
                 catch (Exception ex) when (PubSubErrorMapper.FromException(ex, what, token) is { } mapped)
                 {

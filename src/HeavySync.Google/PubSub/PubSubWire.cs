@@ -55,3 +55,18 @@ internal static class PubSubWire
 
     public sealed record ListTimeSeriesResponse([property: JsonPropertyName("timeSeries")] IReadOnlyList<TimeSeries>? TimeSeries);
 }
+
+/// <summary>The bodies' serialiser, generated at build time (no reflection, so a native build can
+/// use it): web defaults, absent members omitted. Every body the client sends or reads is listed.</summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PubSubWire.PublishRequest))]
+[JsonSerializable(typeof(PubSubWire.PublishResponse))]
+[JsonSerializable(typeof(PubSubWire.PullRequest))]
+[JsonSerializable(typeof(PubSubWire.PullResponse))]
+[JsonSerializable(typeof(PubSubWire.AcknowledgeRequest))]
+[JsonSerializable(typeof(PubSubWire.ModifyAckDeadlineRequest))]
+[JsonSerializable(typeof(PubSubWire.Topic))]
+[JsonSerializable(typeof(PubSubWire.Subscription))]
+[JsonSerializable(typeof(PubSubWire.ListTimeSeriesResponse))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
+internal sealed partial class PubSubJsonContext : JsonSerializerContext;
