@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need (apt packages), starts the test servers on
 # 127.0.0.1 (Ceph radosgw for S3, PostgreSQL, Google's storage and Pub/Sub emulators, the repo's own
-# SQS test server), runs every test project, stops the servers.
+# SQS test server), builds the native heavysync the end-to-end tests run (HEAVYSYNC_TEST_CLI set:
+# that one instead), runs every test project, stops the servers.
 # Usage: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~S3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +39,15 @@ set -a
 # shellcheck disable=SC1091
 . "$HEAVYSYNC_TEST_DIR/sqs/env"
 set +a
+
+# The end-to-end tests run the build users get (the native one ./heavysync runs), unless
+# HEAVYSYNC_TEST_CLI already names a heavysync to test.
+if [ -z "${HEAVYSYNC_TEST_CLI:-}" ]; then
+  echo "test.sh: building the native heavysync for the end-to-end tests..." >&2
+  rm -rf "$HEAVYSYNC_TEST_DIR/cli"
+  ./scripts/publish-cli.sh "$HEAVYSYNC_TEST_DIR/cli"
+  export HEAVYSYNC_TEST_CLI="$HEAVYSYNC_TEST_DIR/cli/heavysync"
+fi
 
 results="$HEAVYSYNC_TEST_DIR/results"
 rm -rf "$results"

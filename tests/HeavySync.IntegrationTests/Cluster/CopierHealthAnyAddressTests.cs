@@ -28,8 +28,9 @@ public sealed class CopierHealthAnyAddressTests : IDisposable
         };
 
         // A new user and network namespace: only a loopback interface, brought up, then the copier.
-        foreach (var arg in new[] { "--user", "--map-root-user", "--net", "bash", "-c", "ip link set lo up && exec \"$@\"", "copier-in-netns", "dotnet", CliProcess.DllPath,
-                     "copier", "-j", "1", "--health-port", Port.ToString(CultureInfo.InvariantCulture), "--health-address", "0.0.0.0" })
+        foreach (var arg in new[] { "--user", "--map-root-user", "--net", "bash", "-c", "ip link set lo up && exec \"$@\"", "copier-in-netns" }
+                     .Concat(CliProcess.Command)
+                     .Concat(["copier", "-j", "1", "--health-port", Port.ToString(CultureInfo.InvariantCulture), "--health-address", "0.0.0.0"]))
         {
             start.ArgumentList.Add(arg);
         }

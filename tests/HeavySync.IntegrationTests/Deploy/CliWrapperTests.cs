@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using HeavySync.Tests;
 using HeavySync.Tests.Deploy;
 using Xunit.Abstractions;
@@ -9,8 +8,8 @@ namespace HeavySync.IntegrationTests.Deploy;
 /// <summary>
 /// The README's first command, <c>./heavysync</c>, from a scratch copy of what it needs (the
 /// wrapper, <c>scripts/publish-cli.sh</c>, the sources and build files): the first run builds the
-/// self-contained composite ReadyToRun program and runs it; the next run starts it without building.
-/// Slow (a composite publish of the app and the runtime): one test.
+/// native program and runs it; the next run starts it without building.
+/// Slow (a native publish of the app and the runtime): one test.
 /// </summary>
 // The two publishes are the heaviest tests: one at a time.
 [Collection("publish")]
@@ -22,7 +21,7 @@ public sealed class CliWrapperTests(ITestOutputHelper output) : IDisposable
     private readonly TempDirectory scratch = new();
 
     [Fact]
-    public async Task Wrapper_FirstRunBuildsTheCompositeProgram_ItSyncs_TheNextRunDoesNotBuild()
+    public async Task Wrapper_FirstRunBuildsTheNativeProgram_ItSyncs_TheNextRunDoesNotBuild()
     {
         var root = scratch.NewSubdirectory();
         foreach (var path in Needed)
@@ -44,14 +43,17 @@ public sealed class CliWrapperTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("one", await File.ReadAllTextAsync(Path.Combine(destination, "a", "one.txt")));
         Assert.Equal("two", await File.ReadAllTextAsync(Path.Combine(destination, "two.txt")));
 
-        // Self-contained (the runtime ships with it) and composite (one precompiled image of it all).
+        // Native: one executable (ELF), no managed assemblies or .NET runtime beside it.
         var program = Path.Combine(root, ".build", "cli");
-        using (var config = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(program, "heavysync.runtimeconfig.json"))))
+        var head = new byte[4];
+        await using (var executable = File.OpenRead(Path.Combine(program, "heavysync")))
         {
-            Assert.True(config.RootElement.GetProperty("runtimeOptions").TryGetProperty("includedFrameworks", out _), "not self-contained");
+            await executable.ReadExactlyAsync(head);
         }
 
-        Assert.True(File.Exists(Path.Combine(program, "heavysync.r2r.dll")), "no composite ReadyToRun image");
+        Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, head);
+        Assert.Empty(Directory.GetFiles(program, "*.dll"));
+        Assert.False(File.Exists(Path.Combine(program, "heavysync.runtimeconfig.json")), "a .NET runtime configuration: not the native build");
         Assert.False(Directory.Exists(program + ".new"), "the build's staging folder was left behind");
         Assert.False(Directory.Exists(Path.Combine(root, "src", "HeavySync.Cli", "obj", "Release")), "the build wrote into the projects' obj/");
 

@@ -185,6 +185,15 @@ public sealed class GcsSyncTests : IClassFixture<GcsFixture>, IAsyncLifetime, ID
         }
 
         Assert.True(killed.Killed, killed.ToString());
+
+        // The killed run's last chunk may still be going into the session (the layer delays each
+        // one): what the rerun must not send again is what the session holds once that settles.
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (gcs.Gaps.ChunkRequestsInProgress > 0 && settle.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
         var resumed = await Cli(["sync", src.Root, $"gs://{bucket}/c", "--state", state, "-v", .. Resumable]);
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());

@@ -14,6 +14,7 @@ public sealed partial class GcsEmulatorGaps
     private long _resentBytes;
     private long _receivedBytes;
     private int _failChunk = -1;
+    private int _chunkRequestsInProgress;
 
     /// <summary>Chunk PUTs received (status queries excluded).</summary>
     public long ChunkPuts => Interlocked.Read(ref _chunkPuts);
@@ -23,6 +24,10 @@ public sealed partial class GcsEmulatorGaps
 
     /// <summary>Bytes received for offsets the session had already persisted: what a client re-sent.</summary>
     public long ResentBytes => Interlocked.Read(ref _resentBytes);
+
+    /// <summary>Resumable chunk requests (and status queries) being handled right now: a killed
+    /// client's last chunk can still be on its way into the session after the client is gone.</summary>
+    public int ChunkRequestsInProgress => Volatile.Read(ref _chunkRequestsInProgress);
 
     /// <summary>Bytes of resumable chunks received.</summary>
     public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
@@ -84,6 +89,19 @@ public sealed partial class GcsEmulatorGaps
     public TimeSpan ChunkDelay { get; set; }
 
     private async Task ResumableChunkAsync(HttpListenerRequest request, HttpListenerResponse response, string id)
+    {
+        Interlocked.Increment(ref _chunkRequestsInProgress);
+        try
+        {
+            await HandleResumableChunkAsync(request, response, id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _chunkRequestsInProgress);
+        }
+    }
+
+    private async Task HandleResumableChunkAsync(HttpListenerRequest request, HttpListenerResponse response, string id)
     {
         var session = _sessions[id];
         if (ChunkDelay > TimeSpan.Zero)

@@ -21,6 +21,14 @@ public static class CliProcess
     /// <summary>Path of heavysync.dll copied into the test output by the project reference.</summary>
     public static string DllPath { get; } = Path.Combine(AppContext.BaseDirectory, "heavysync.dll");
 
+    /// <summary>
+    /// The heavysync under test, as a command line: <c>HEAVYSYNC_TEST_CLI</c> when set (a published
+    /// executable: scripts/test.sh sets it to the native build that <c>./heavysync</c> runs, so the
+    /// tests prove the binary users get), else <c>dotnet heavysync.dll</c> built beside the tests.
+    /// </summary>
+    public static IReadOnlyList<string> Command { get; } =
+        Environment.GetEnvironmentVariable("HEAVYSYNC_TEST_CLI") is { Length: > 0 } cli ? [cli] : ["dotnet", DllPath];
+
     public static Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env = null, TimeSpan? timeout = null) =>
         RunAsync(args, env, killWhen: null, timeout);
 
@@ -40,7 +48,7 @@ public static class CliProcess
 
     private static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string?>? env, Func<string, bool>? killWhen, TimeSpan? timeout, bool terminate)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -49,8 +57,7 @@ public static class CliProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        psi.ArgumentList.Add(DllPath);
-        foreach (var arg in args)
+        foreach (var arg in Command.Skip(1).Concat(args))
         {
             psi.ArgumentList.Add(arg);
         }
