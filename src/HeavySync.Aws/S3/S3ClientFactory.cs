@@ -1,7 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using HeavySync.Locations;
 using HeavySync.Storage;
@@ -71,7 +70,6 @@ public static class S3ClientFactory
     public static AWSCredentials ResolveCredentials(LocationSettings settings, AmazonS3Config config)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        StsForWebIdentity.Register();
         var profile = NonEmpty(settings.Profile);
         if (profile is not null)
         {
@@ -85,7 +83,7 @@ public static class S3ClientFactory
 
         try
         {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
+            return AwsDefaultCredentials.Resolve(config);
         }
         catch (AmazonClientException ex)
         {
@@ -97,36 +95,4 @@ public static class S3ClientFactory
     public static AmazonS3Client CreateClient(AWSCredentials credentials, AmazonS3Config config) => new(credentials, config);
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-}
-
-/// <summary>
-/// Hands the AWS SDK the STS client that web-identity credentials (IRSA) need. Without it the SDK
-/// loads AWSSDK.SecurityToken by reflection, which a native (AOT) build cannot do; with it both
-/// builds take the same path. The client is what the SDK itself would make: anonymous (the
-/// AssumeRoleWithWebIdentity call is authorised by the token it carries), in the SDK's region, through its proxy.
-/// </summary>
-internal static class StsForWebIdentity
-{
-    private static int _registered;
-
-    /// <summary>Registers the STS client factory once per process.</summary>
-    public static void Register()
-    {
-        if (Interlocked.Exchange(ref _registered, 1) == 1)
-        {
-            return;
-        }
-
-        Amazon.RuntimeDependencies.GlobalRuntimeDependencyRegistry.Instance.RegisterSecurityTokenServiceClient(context =>
-        {
-            var sts = context.SecurityTokenServiceClientContextData;
-            var config = new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { RegionEndpoint = sts.Region };
-            if (sts.ProxySettings is { } proxy)
-            {
-                config.SetWebProxy(proxy);
-            }
-
-            return new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), config);
-        });
-    }
 }

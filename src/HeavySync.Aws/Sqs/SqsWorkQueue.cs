@@ -1,7 +1,6 @@
 using System.Globalization;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.Credentials;
 using HeavySync.Queue;
 using HeavySync.Storage;
 using Microsoft.Extensions.Logging;
@@ -122,7 +121,7 @@ public sealed partial class SqsWorkQueue : IWorkQueue
 
         try
         {
-            return DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            return AwsDefaultCredentials.Resolve(null);
         }
         catch (AmazonClientException ex)
         {
